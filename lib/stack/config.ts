@@ -1,0 +1,227 @@
+/**
+ * Configuration of the local stack, read once from the environment.
+ *
+ * Every service has an "external" form: when `KAFKA_BROKERS`, `MLFLOW_TRACKING_URI` or
+ * `OLLAMA_HOST` is set, that service is used as it is and nothing is provisioned or started
+ * for it.
+ *
+ * @module
+ */
+
+import { fileURLToPath } from "node:url";
+
+/** Versions of the real components that the local stack provisions. */
+export const STACK_VERSIONS = Object.freeze({
+  kafka: "4.1.1",
+  mlflow: "3.17.2",
+  ollama: "v0.6.5",
+  smollm2Package: "0.1.2",
+});
+
+/** The three Kafka topics of the product. */
+export const TOPICS = Object.freeze({
+  requests: "llm.requests",
+  responses: "llm.responses",
+  dlq: "llm.dlq",
+});
+
+/** Kafka settings: either a local single-node broker or an existing cluster. */
+export interface KafkaConfig {
+  /** True when `KAFKA_BROKERS` names an existing cluster. */
+  external: boolean;
+  /** Bootstrap addresses, `host:port`. */
+  brokers: string[];
+  /** Port of the local broker's client listener. */
+  port: number;
+  /** Port of the local broker's KRaft controller listener. */
+  controllerPort: number;
+  /** Partitions of each product topic when the stack creates it. */
+  partitions: number;
+  /** Kafka version of the local broker. */
+  version: string;
+}
+
+/** MLflow settings: either a local tracking server or an existing one. */
+export interface MlflowConfig {
+  external: boolean;
+  /** Tracking URI, for example `http://127.0.0.1:5000`. */
+  uri: string;
+  port: number;
+  version: string;
+  /** Experiment that every run is logged to. */
+  experiment: string;
+}
+
+/** Ollama settings: either a local `ollama serve` or an existing server. */
+export interface OllamaConfig {
+  external: boolean;
+  /** Base URL, for example `http://127.0.0.1:11434`. */
+  host: string;
+  port: number;
+  version: string;
+  /** Model name used when a request names none. */
+  model: string;
+}
+
+/** The whole stack configuration. */
+export interface StackConfig {
+  /** Project root (the folder holding deno.json). */
+  root: string;
+  /** Cache folder for everything provisioned (jars, virtualenv, binaries, model). */
+  dir: string;
+  /** Folder for the running services' data, logs and pid files. */
+  stateDir: string;
+  kafka: KafkaConfig;
+  mlflow: MlflowConfig;
+  ollama: OllamaConfig;
+}
+
+/** One documented environment variable. */
+export interface EnvVarDoc {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** Every environment variable the stack reads, with its default (the README lists the same). */
+export const STACK_ENV_VARS: readonly EnvVarDoc[] = Object.freeze([
+  {
+    name: "LLMOPS_STACK_DIR",
+    default: "<project>/.stack",
+    description: "cache of provisioned parts",
+  },
+  {
+    name: "LLMOPS_STATE_DIR",
+    default: "$LLMOPS_STACK_DIR/state",
+    description: "service data, logs, pid files",
+  },
+  {
+    name: "KAFKA_BROKERS",
+    default: "(unset: local broker)",
+    description: "existing Kafka cluster",
+  },
+  { name: "LLMOPS_KAFKA_PORT", default: "9092", description: "local broker client port" },
+  {
+    name: "LLMOPS_KAFKA_CONTROLLER_PORT",
+    default: "9093",
+    description: "local broker controller port",
+  },
+  { name: "LLMOPS_KAFKA_PARTITIONS", default: "3", description: "partitions per topic" },
+  {
+    name: "MLFLOW_TRACKING_URI",
+    default: "(unset: local server)",
+    description: "existing MLflow server",
+  },
+  { name: "LLMOPS_MLFLOW_PORT", default: "5000", description: "local MLflow port" },
+  { name: "MLFLOW_EXPERIMENT_NAME", default: "llm-monitoring", description: "MLflow experiment" },
+  { name: "OLLAMA_HOST", default: "(unset: local server)", description: "existing Ollama server" },
+  { name: "LLMOPS_OLLAMA_PORT", default: "11434", description: "local Ollama port" },
+  { name: "LLMOPS_MODEL", default: "smollm2:135m", description: "default model" },
+]);
+
+/** The project root, derived from this file's location. */
+export const PROJECT_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Reads the stack configuration from an environment.
+ *
+ * @example
+ * ```ts
+ * const config = loadStackConfig({ KAFKA_BROKERS: "127.0.0.1:9092" });
+ * config.kafka.external; // true
+ * ```
+ */
+export function loadStackConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): StackConfig {
+  const dir = stripSlash(env.LLMOPS_STACK_DIR || `${PROJECT_ROOT}.stack`);
+  const stateDir = stripSlash(env.LLMOPS_STATE_DIR || `${dir}/state`);
+  const kafkaPort = readPort(env, "LLMOPS_KAFKA_PORT", 9092);
+  const mlflowPort = readPort(env, "LLMOPS_MLFLOW_PORT", 5000);
+  const ollamaPort = readPort(env, "LLMOPS_OLLAMA_PORT", 11434);
+  const brokers = env.KAFKA_BROKERS?.trim();
+  const mlflowUri = env.MLFLOW_TRACKING_URI?.trim();
+  const ollamaHost = env.OLLAMA_HOST?.trim();
+  return {
+    root: stripSlash(PROJECT_ROOT),
+    dir,
+    stateDir,
+    kafka: {
+      external: Boolean(brokers),
+      brokers: brokers
+        ? brokers.split(",").map((b) => b.trim()).filter(Boolean)
+        : [`127.0.0.1:${kafkaPort}`],
+      port: kafkaPort,
+      controllerPort: readPort(env, "LLMOPS_KAFKA_CONTROLLER_PORT", 9093),
+      partitions: readPositiveInt(env, "LLMOPS_KAFKA_PARTITIONS", 3),
+      version: STACK_VERSIONS.kafka,
+    },
+    mlflow: {
+      external: Boolean(mlflowUri),
+      uri: stripSlash(mlflowUri || `http://127.0.0.1:${mlflowPort}`),
+      port: mlflowPort,
+      version: STACK_VERSIONS.mlflow,
+      experiment: env.MLFLOW_EXPERIMENT_NAME?.trim() || "llm-monitoring",
+    },
+    ollama: {
+      external: Boolean(ollamaHost),
+      host: ollamaHost ? normalizeOllamaHost(ollamaHost) : `http://127.0.0.1:${ollamaPort}`,
+      port: ollamaPort,
+      version: STACK_VERSIONS.ollama,
+      model: env.LLMOPS_MODEL?.trim() || "smollm2:135m",
+    },
+  };
+}
+
+/**
+ * The environment that points other processes (tests, notebooks, workers) at this stack.
+ *
+ * @example
+ * ```ts
+ * const env = serviceEnv(loadStackConfig());
+ * env.KAFKA_BROKERS; // "127.0.0.1:9092"
+ * ```
+ */
+export function serviceEnv(config: StackConfig): Record<string, string> {
+  return {
+    KAFKA_BROKERS: config.kafka.brokers.join(","),
+    MLFLOW_TRACKING_URI: config.mlflow.uri,
+    OLLAMA_HOST: config.ollama.host,
+    LLMOPS_MODEL: config.ollama.model,
+    MLFLOW_EXPERIMENT_NAME: config.mlflow.experiment,
+  };
+}
+
+/** Accepts `host:port`, `http://host:port` or a bare host, as the Ollama CLI does. */
+function normalizeOllamaHost(value: string): string {
+  const withScheme = /^https?:\/\//.test(value) ? value : `http://${value}`;
+  const url = new URL(withScheme);
+  if (!url.port && !/^https?:\/\/[^/]+:\d+/.test(withScheme)) url.port = "11434";
+  return stripSlash(url.origin);
+}
+
+function stripSlash(value: string): string {
+  return value.endsWith("/") ? value.slice(0, -1) : value;
+}
+
+function readPort(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const value = readPositiveInt(env, name, fallback);
+  if (value > 65535) {
+    throw new RangeError(`${name} must be a TCP port between 1 and 65535, found "${env[name]}"`);
+  }
+  return value;
+}
+
+function readPositiveInt(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, found "${raw}"`);
+  }
+  return value;
+}

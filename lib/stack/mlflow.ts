@@ -1,0 +1,101 @@
+/**
+ * The local MLflow tracking server: MLflow 3.x from the project's virtualenv, a SQLite backend
+ * store and a local artifact folder, bound to loopback.
+ *
+ * @module
+ */
+
+import type { StackConfig } from "./config.ts";
+import { pythonPaths } from "./python_env.ts";
+import { isAlive, isPortOpen, type StartedService, startService, waitUntil } from "./process.ts";
+
+/** Paths of the MLflow server's state. */
+export function mlflowPaths(config: StackConfig) {
+  const state = `${config.stateDir}/mlflow`;
+  return {
+    state,
+    db: `${state}/mlflow.db`,
+    artifacts: `${state}/artifacts`,
+    log: `${state}/mlflow.log`,
+    pid: `${state}/mlflow.pid`,
+  };
+}
+
+/** Environment that keeps MLflow from reaching out to the network. */
+export const MLFLOW_QUIET_ENV: Readonly<Record<string, string>> = Object.freeze({
+  MLFLOW_DISABLE_TELEMETRY: "true",
+  DO_NOT_TRACK: "true",
+  PYTHONUNBUFFERED: "1",
+});
+
+/** Starts `mlflow server` and waits until `/health` answers. */
+export async function startMlflow(
+  config: StackConfig,
+  progress: (line: string) => void,
+): Promise<StartedService> {
+  const paths = mlflowPaths(config);
+  if (await isPortOpen("127.0.0.1", config.mlflow.port)) {
+    throw new Error(
+      `mlflow: port ${config.mlflow.port} is already in use by another program; ` +
+        `set LLMOPS_MLFLOW_PORT to a free port, or MLFLOW_TRACKING_URI=http://127.0.0.1:` +
+        `${config.mlflow.port} if that program is an MLflow server you want to use`,
+    );
+  }
+  await Deno.mkdir(paths.artifacts, { recursive: true });
+  progress(`mlflow: starting tracking server on ${config.mlflow.uri}`);
+  const service = await startService({
+    name: "mlflow",
+    command: pythonPaths(config).mlflow,
+    args: [
+      "server",
+      "--backend-store-uri",
+      `sqlite:///${paths.db}`,
+      "--artifacts-destination",
+      paths.artifacts,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(config.mlflow.port),
+      "--workers",
+      "1",
+    ],
+    env: { ...MLFLOW_QUIET_ENV },
+    logFile: paths.log,
+    pidFile: paths.pid,
+  });
+  await waitUntil(() => mlflowAnswers(config.mlflow.uri), {
+    timeoutMs: 180_000,
+    intervalMs: 500,
+    what: `mlflow on ${config.mlflow.uri} (log: ${paths.log})`,
+    stillAlive: () => isAlive(service.pid),
+  });
+  return service;
+}
+
+/** True when the tracking server's `/health` answers OK. */
+export async function mlflowAnswers(uri: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(3_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Health and version of a tracking server. */
+export async function mlflowStatus(config: StackConfig) {
+  const healthy = await mlflowAnswers(config.mlflow.uri);
+  let version: string | null = null;
+  if (healthy) {
+    try {
+      const response = await fetch(`${config.mlflow.uri}/version`, {
+        signal: AbortSignal.timeout(3_000),
+      });
+      version = response.ok ? (await response.text()).trim() : null;
+    } catch {
+      version = null;
+    }
+  }
+  return { healthy, url: config.mlflow.uri, version, experiment: config.mlflow.experiment };
+}

