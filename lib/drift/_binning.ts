@@ -138,7 +138,9 @@ export function binnedShares(
     combined.set(r);
     combined.set(c, r.length);
     let integer = isIntegerColumn(reference) && isIntegerColumn(current);
-    for (let i = 0; integer && i < reference.length; i++) if (isDropped(reference[i])) integer = false;
+    for (let i = 0; integer && i < reference.length; i++) {
+      if (isDropped(reference[i])) integer = false;
+    }
     const edges = sturgesEdges(combined, integer);
     result = {
       reference: histogramShares(r.sort(), edges),

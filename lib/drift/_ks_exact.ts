@@ -139,9 +139,7 @@ export function attemptExact2Samp(
   if (h === 0) return { success: true, d, prob: 1.0 };
   let prob = NaN;
   if (alternative === "two-sided") {
-    prob = n1 === n2
-      ? computeProbOutsideSquare(n1, h)
-      : computeOuterProbInsideMethod(n1, n2, g, h);
+    prob = n1 === n2 ? computeProbOutsideSquare(n1, h) : computeOuterProbInsideMethod(n1, n2, g, h);
   } else if (n1 === n2) {
     prob = 1;
     for (let j = 0; j < h; j++) prob *= (n1 - j) / (n1 + j + 1.0);

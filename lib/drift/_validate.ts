@@ -35,7 +35,10 @@ function describe(v: unknown): string {
 }
 
 /** Throws a TypeError unless `values` is an array or a typed array. */
-export function assertArrayLike(values: unknown, name: string): asserts values is ArrayLike<unknown> {
+export function assertArrayLike(
+  values: unknown,
+  name: string,
+): asserts values is ArrayLike<unknown> {
   if (
     values === null || typeof values !== "object" ||
     typeof (values as ArrayLike<unknown>).length !== "number"

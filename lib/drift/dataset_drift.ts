@@ -110,14 +110,18 @@ export function datasetDrift(
   if (options.columns) {
     columns = [...options.columns];
     for (const c of columns) {
-      if (!refNames.includes(c)) throw new RangeError(`Unknown column "${c}" in the reference data`);
+      if (!refNames.includes(c)) {
+        throw new RangeError(`Unknown column "${c}" in the reference data`);
+      }
       if (!curNames.has(c)) throw new RangeError(`Unknown column "${c}" in the current data`);
     }
   } else {
     columns = refNames.filter((c) => curNames.has(c));
   }
   if (columns.length === 0) {
-    throw new RangeError("Expected at least one column common to reference and current, found none");
+    throw new RangeError(
+      "Expected at least one column common to reference and current, found none",
+    );
   }
   const results = columns.map((column) => {
     const override = options.perColumn?.[column] ?? {};

@@ -9,7 +9,7 @@ import { jensenshannon, JENSENSHANNON_DEFAULT_THRESHOLD } from "./jensenshannon.
 import { ks, KS_DEFAULT_THRESHOLD } from "./ks.ts";
 import { psi, PSI_DEFAULT_THRESHOLD } from "./psi.ts";
 import { wasserstein, WASSERSTEIN_DEFAULT_THRESHOLD } from "./wasserstein.ts";
-import { zTest, Z_DEFAULT_THRESHOLD } from "./z_test.ts";
+import { Z_DEFAULT_THRESHOLD, zTest } from "./z_test.ts";
 import { isDropped } from "./_validate.ts";
 import type { CellValue, ColumnKind, StatTestName, StatTestResult } from "./types.ts";
 
@@ -157,10 +157,14 @@ export function defaultStatTestName(
   distinctValues: number,
 ): StatTestName {
   if (kind !== "numerical" && kind !== "categorical") {
-    throw new RangeError(`Expected kind "numerical" or "categorical", found ${JSON.stringify(kind)}`);
+    throw new RangeError(
+      `Expected kind "numerical" or "categorical", found ${JSON.stringify(kind)}`,
+    );
   }
   if (!Number.isInteger(referenceSize) || referenceSize < 0) {
-    throw new RangeError(`Expected referenceSize to be a non-negative integer, found ${referenceSize}`);
+    throw new RangeError(
+      `Expected referenceSize to be a non-negative integer, found ${referenceSize}`,
+    );
   }
   if (referenceSize <= 1000) {
     if (kind === "numerical" && distinctValues > 5) return "ks";

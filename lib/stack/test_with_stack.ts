@@ -19,12 +19,32 @@ async function main(args: string[]): Promise<number> {
       args: ["test", "--allow-all", ...args],
       env: { ...serviceEnv(config), LLMOPS_STACK_DIR: config.dir, LLMOPS_TEST_STACK: "1" },
       stdin: "null",
+      stdout: "piped",
     }).spawn();
-    return (await child.status).code;
+    const summary = await echoAndSummarize(child.stdout);
+    const { code } = await child.status;
+    // A plain closing line that any CI reads: "N passed, N failed".
+    if (summary) console.log(`tests: ${summary.passed} passed, ${summary.failed} failed`);
+    return code;
   } finally {
     removeHandlers();
     await stack.stop();
   }
+}
+
+/** Copies `deno test` output through and returns the counts of its closing summary line. */
+async function echoAndSummarize(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ passed: number; failed: number } | null> {
+  const decoder = new TextDecoder();
+  let tail = "";
+  for await (const chunk of stream) {
+    await Deno.stdout.write(chunk);
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+  }
+  const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
+  const match = [...plain.matchAll(/(\d+) passed[^|\n]*\| (\d+) failed/g)].at(-1);
+  return match ? { passed: Number(match[1]), failed: Number(match[2]) } : null;
 }
 
 if (import.meta.main) {

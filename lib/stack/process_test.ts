@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import {
+  delay,
+  isAlive,
+  processGroupMembers,
+  readPidFile,
+  runLogged,
+  startService,
+  stopService,
+} from "./process.ts";
+
+Deno.test("stopping a service stops every process it spawned, leaving none behind", async () => {
+  const dir = await Deno.makeTempDir();
+  const service = await startService({
+    name: "family",
+    command: "sh",
+    args: ["-c", "sleep 300 & sleep 300 & echo started; wait"],
+    logFile: `${dir}/family.log`,
+    pidFile: `${dir}/family.pid`,
+  });
+  assert.equal(await readPidFile(`${dir}/family.pid`), service.pid);
+  let members: number[] = [];
+  for (let i = 0; i < 50 && members.length < 3; i++) {
+    await delay(50);
+    members = processGroupMembers(service.pid);
+  }
+  assert.equal(members.length, 3, `expected the shell and two sleeps, found ${members}`);
+  await stopService(service.pid, { graceMs: 5_000 });
+  assert.deepEqual(processGroupMembers(service.pid), []);
+  for (const pid of members) assert.equal(isAlive(pid), false, `pid ${pid} survived`);
+  assert.match(await Deno.readTextFile(`${dir}/family.log`), /started/);
+  await service.exited;
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a service that ignores SIGTERM is killed after the grace period", async () => {
+  const dir = await Deno.makeTempDir();
+  const service = await startService({
+    name: "stubborn",
+    command: "sh",
+    args: ["-c", "trap '' TERM; while true; do sleep 0.1; done"],
+    logFile: `${dir}/s.log`,
+    pidFile: `${dir}/s.pid`,
+  });
+  await delay(200);
+  const t0 = Date.now();
+  await stopService(service.pid, { graceMs: 500 });
+  assert.ok(Date.now() - t0 >= 500, "SIGKILL came before the grace period ended");
+  assert.equal(isAlive(service.pid), false);
+  await service.exited;
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a failing provisioning command reports its exit code and the log's last lines", async () => {
+  const dir = await Deno.makeTempDir();
+  await assert.rejects(
+    runLogged("demo step", "sh", ["-c", "echo first; echo 'the real reason' >&2; exit 3"], {
+      logFile: `${dir}/step.log`,
+      progress: () => {},
+    }),
+    (error: Error) => {
+      assert.match(error.message, /demo step failed \(exit code 3\)/);
+      assert.match(error.message, /the real reason/);
+      return true;
+    },
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a provisioning command that is not installed is named in the error", async () => {
+  const dir = await Deno.makeTempDir();
+  await assert.rejects(
+    runLogged("build", "no-such-tool-xyz", [], { logFile: `${dir}/x.log`, progress: () => {} }),
+    /build: the command "no-such-tool-xyz" was not found on PATH/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("readPidFile returns null for a missing or empty pid file", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.equal(await readPidFile(`${dir}/none.pid`), null);
+  await Deno.writeTextFile(`${dir}/empty.pid`, "");
+  assert.equal(await readPidFile(`${dir}/empty.pid`), null);
+  await Deno.remove(dir, { recursive: true });
+});
