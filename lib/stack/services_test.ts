@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
 import { Ollama } from "ollama";
 import { executeNotebook } from "./jupyter.ts";
+import { stripAnsi } from "./ansi.ts";
 import { INTEGRATION, integrationConfig, uniqueName } from "./testing.ts";
 
 Deno.test({
@@ -40,7 +41,7 @@ Deno.test({
         30_000,
       );
       consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           received.push({
             key: message.key!.toString(),
             value: message.value!.toString(),
@@ -52,6 +53,7 @@ Deno.test({
             clearTimeout(timer);
             resolve();
           }
+          return Promise.resolve();
         },
       });
     });
@@ -192,7 +194,7 @@ Deno.test("a tiny Deno notebook executes in Jupyter with the Deno kernel", async
   });
   const executed = JSON.parse(await Deno.readTextFile(`${dir}/tiny.out.ipynb`));
   const plain = (cell: number) =>
-    String(executed.cells[cell].outputs[0].data["text/plain"]).replace(/\x1b\[[0-9;]*m/g, "");
+    stripAnsi(String(executed.cells[cell].outputs[0].data["text/plain"]));
   assert.equal(plain(0).trim(), "42");
   const second = plain(1);
   assert.match(second, /2\.\d+\.\d+/);

@@ -9,6 +9,7 @@
 
 import { loadStackConfig, serviceEnv } from "./config.ts";
 import { stackUp, stopOnSignals } from "./stack.ts";
+import { stripAnsi } from "./ansi.ts";
 
 async function main(args: string[]): Promise<number> {
   const config = loadStackConfig();
@@ -42,7 +43,7 @@ async function echoAndSummarize(
     await Deno.stdout.write(chunk);
     tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
   }
-  const plain = tail.replace(/\x1b\[[0-9;]*m/g, "");
+  const plain = stripAnsi(tail);
   const match = [...plain.matchAll(/(\d+) passed[^|\n]*\| (\d+) failed/g)].at(-1);
   return match ? { passed: Number(match[1]), failed: Number(match[2]) } : null;
 }
