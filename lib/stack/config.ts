@@ -18,12 +18,7 @@ export const STACK_VERSIONS = Object.freeze({
   smollm2Package: "0.1.2",
 });
 
-/** The three Kafka topics of the product. */
-export const TOPICS = Object.freeze({
-  requests: "llm.requests",
-  responses: "llm.responses",
-  dlq: "llm.dlq",
-});
+export { TOPICS } from "../kafka/topics.ts";
 
 /** Kafka settings: either a local single-node broker or an existing cluster. */
 export interface KafkaConfig {

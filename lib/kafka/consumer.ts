@@ -1,0 +1,205 @@
+/**
+ * A batch consumer with at-least-once delivery: messages are decoded and validated, invalid ones
+ * go to `llm.dlq` with their reason, valid ones are handed to the handler in chunks, and offsets
+ * are committed only after a chunk's work is done. A handler that throws is retried with backoff
+ * (the error is transient: MLflow down, Ollama restarting); items it reports as failed for good
+ * go to the DLQ. Stopping is graceful: the chunk in hand finishes, its offsets are committed, the
+ * consumer leaves its group.
+ *
+ * @module
+ */
+
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import { sendToDlq } from "./dlq.ts";
+import type { EventProducer } from "./producer.ts";
+
+/** One decoded message and where it came from. */
+export interface ConsumedItem<T> {
+  value: T;
+  topic: string;
+  partition: number;
+  offset: string;
+  message: KafkaMessage;
+}
+
+/** An item the handler could not process and never will (it goes to the DLQ). */
+export interface ItemFailure<T> {
+  item: ConsumedItem<T>;
+  reason: string;
+}
+
+/** Options of {@linkcode BatchConsumer}. */
+export interface BatchConsumerOptions<T> {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  /** Start from the earliest offset when the group has no committed offset. Default true. */
+  fromBeginning?: boolean;
+  /** Decodes and validates one message; throwing sends it to the DLQ with the error message. */
+  decode: (message: KafkaMessage, topic: string) => T;
+  /**
+   * Processes a chunk of valid items. Throwing means "try again later"; returned failures go to
+   * the DLQ. Must be idempotent: after a crash a chunk may be delivered again.
+   */
+  handle: (items: ConsumedItem<T>[]) => Promise<ItemFailure<T>[] | void>;
+  /** Producer for dead letters. */
+  dlq: EventProducer;
+  /** Items per handler call. Default 100. */
+  chunkSize?: number;
+  /** Called on each transient failure (for logs and health). */
+  onError?: (error: Error, attempt: number) => void;
+  /** Longest wait between retries. Default 10 s. */
+  maxBackoffMs?: number;
+  /** Partitions fetched concurrently. Default 1. */
+  partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * Consumes topics in batches with at-least-once semantics.
+ *
+ * @example
+ * ```ts
+ * const consumer = new BatchConsumer({
+ *   kafka, groupId: "mlflow-sink", topics: ["llm.responses"], dlq: producer,
+ *   decode: (m) => decodeEvent(m.value, "llm.response.v1", parseResponseEvent),
+ *   handle: async (items) => { await logRuns(items.map((i) => i.value)); },
+ * });
+ * await consumer.start();
+ * await consumer.stop();
+ * ```
+ */
+export class BatchConsumer<T> {
+  readonly #options: BatchConsumerOptions<T>;
+  readonly #consumer: Consumer;
+  #running = false;
+  #processed = 0;
+  #deadLettered = 0;
+  #lastError: string | null = null;
+  #retrying = false;
+
+  constructor(options: BatchConsumerOptions<T>) {
+    this.#options = options;
+    this.#consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+  }
+
+  /** Items handled successfully so far. */
+  get processedCount(): number {
+    return this.#processed;
+  }
+
+  /** Messages sent to the DLQ so far. */
+  get deadLetteredCount(): number {
+    return this.#deadLettered;
+  }
+
+  /** True while a transient failure is being retried. */
+  get isRetrying(): boolean {
+    return this.#retrying;
+  }
+
+  /** The last transient error, or null. */
+  get lastError(): string | null {
+    return this.#lastError;
+  }
+
+  /** The consumer group. */
+  get groupId(): string {
+    return this.#options.groupId;
+  }
+
+  /** Joins the group and starts consuming; resolves once running. */
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    for (const topic of this.#options.topics) {
+      await this.#consumer.subscribe({ topic, fromBeginning: this.#options.fromBeginning ?? true });
+    }
+    this.#running = true;
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+  }
+
+  /** Finishes the chunk in hand, commits, and leaves the group. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#consumer.disconnect();
+  }
+
+  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
+    const { topic, partition } = batch;
+    const chunkSize = this.#options.chunkSize ?? 100;
+    const live = () => this.#running && isRunning() && !isStale();
+    for (let start = 0; start < batch.messages.length && live(); start += chunkSize) {
+      const messages = batch.messages.slice(start, start + chunkSize);
+      const valid: ConsumedItem<T>[] = [];
+      for (const message of messages) {
+        try {
+          const value = this.#options.decode(message, topic);
+          valid.push({ value, topic, partition, offset: message.offset, message });
+        } catch (error) {
+          await this.#deadLetter(topic, partition, message, (error as Error).message);
+        }
+      }
+      if (valid.length > 0) {
+        const failures = await this.#handleWithRetry(valid, heartbeat, live);
+        if (failures === null) return; // stopping: leave the chunk uncommitted
+        for (const failure of failures) {
+          await this.#deadLetter(topic, partition, failure.item.message, failure.reason);
+        }
+        this.#processed += valid.length - failures.length;
+      }
+      const last = messages[messages.length - 1].offset;
+      resolveOffset(last);
+      await this.#consumer.commitOffsets([
+        { topic, partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+      await heartbeat();
+    }
+  }
+
+  async #handleWithRetry(
+    items: ConsumedItem<T>[],
+    heartbeat: () => Promise<void>,
+    live: () => boolean,
+  ): Promise<ItemFailure<T>[] | null> {
+    const maxBackoff = this.#options.maxBackoffMs ?? 10_000;
+    for (let attempt = 1;; attempt++) {
+      try {
+        const failures = (await this.#options.handle(items)) ?? [];
+        this.#retrying = false;
+        return failures;
+      } catch (error) {
+        this.#retrying = true;
+        this.#lastError = (error as Error).message;
+        this.#options.onError?.(error as Error, attempt);
+        const wait = Math.min(maxBackoff, 250 * 2 ** Math.min(attempt, 10));
+        const until = Date.now() + wait;
+        while (Date.now() < until) {
+          if (!live()) return null;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
+          await heartbeat().catch(() => {});
+        }
+      }
+    }
+  }
+
+  async #deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string) {
+    await sendToDlq(
+      this.#options.dlq,
+      { topic, partition, message },
+      this.#options.groupId,
+      reason,
+    );
+    this.#deadLettered++;
+  }
+}
