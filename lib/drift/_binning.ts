@@ -51,6 +51,12 @@ function upperBound(sorted: Float64Array, x: number): number {
  * Bin edges of `np.histogram_bin_edges(values, bins="sturges")` for a finite sample:
  * width = ptp / (log2(n) + 1) (at least 1 for integer data), ⌈ptp / width⌉ equal bins.
  * O(n).
+ *
+ * @example
+ * ```ts
+ * import { sturgesEdges } from "./_binning.ts";
+ * sturgesEdges(new Float64Array([0, 1, 2, 3]), false).length; // 4 (3 bins)
+ * ```
  */
 export function sturgesEdges(values: Float64Array, integer: boolean): Float64Array {
   let first = Number.POSITIVE_INFINITY;
@@ -78,7 +84,13 @@ export function sturgesEdges(values: Float64Array, integer: boolean): Float64Arr
   return edges;
 }
 
-/** Shares of a sorted sample in each bin of `edges` (np.histogram / n): last bin closed. O(b log n). */
+/** Shares of a sorted sample in each bin of `edges` (np.histogram / n): last bin closed. O(b log n).  *
+ * @example
+ * ```ts
+ * import { histogramShares } from "./_binning.ts";
+ * histogramShares(new Float64Array([0, 1, 2, 3]), new Float64Array([0, 1.5, 3])); // [0.5, 0.5]
+ * ```
+ */
 export function histogramShares(sorted: Float64Array, edges: Float64Array): Float64Array {
   const nb = edges.length - 1;
   const out = new Float64Array(nb);
@@ -104,6 +116,12 @@ function fillZeros(shares: Float64Array): void {
  * of each category over the union of categories. With `fillZeros`, zero shares become
  * min(non-zero share)/10⁶ when that minimum is ≤ 0.0001, else 0.0001 (PSI).
  * Missing values are dropped. O(n log n).
+ *
+ * @example
+ * ```ts
+ * import { binnedShares } from "./_binning.ts";
+ * binnedShares(["a", "b"], ["a", "c"], "categorical", false).current; // [0.5, 0, 0.5]
+ * ```
  */
 export function binnedShares(
   reference: ArrayLike<CellValue>,

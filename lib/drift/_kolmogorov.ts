@@ -64,6 +64,12 @@ function twoProd(a: number, b: number): [number, number] {
 /**
  * One-sided Smirnov survival function P(D+_n > x) (scipy.special.smirnov).
  * O(number of significant terms) ≤ O(n).
+ *
+ * @example
+ * ```ts
+ * import { smirnovSf } from "./_kolmogorov.ts";
+ * smirnovSf(1, 0.3); // 0.7
+ * ```
  */
 export function smirnovSf(n: number, x: number): number {
   if (!(n > 0 && x >= 0 && x <= 1)) return NaN;
@@ -401,6 +407,12 @@ function kolmognPelzGood(n: number, x: number, cdf: boolean): number {
 /**
  * CDF (or survival function with `cdf = false`) of the two-sided one-sample KS statistic D_n,
  * i.e. `scipy.stats.kstwo`. `n` must be a positive integer.
+ *
+ * @example
+ * ```ts
+ * import { kolmogn } from "./_kolmogorov.ts";
+ * kolmogn(10, 0.95, false); // 2 * 0.05 ** 10
+ * ```
  */
 export function kolmogn(n: number, x: number, cdf = true): number {
   if (Number.isNaN(n) || Number.isNaN(x)) return NaN;
@@ -454,6 +466,12 @@ export function kolmogn(n: number, x: number, cdf = true): number {
 /**
  * Survival function of `scipy.stats.kstwo` with shape `n`: 1 for x at or below the support's
  * lower end 0.5/n, 0 at or above 1.
+ *
+ * @example
+ * ```ts
+ * import { kstwoSf } from "./_kolmogorov.ts";
+ * kstwoSf(0.01, 10); // 1 (below the support)
+ * ```
  */
 export function kstwoSf(x: number, n: number): number {
   if (x <= 0.5 / n) return 1;

@@ -12,6 +12,12 @@ import { lgamma, roundHalfEven } from "./_special.ts";
 /**
  * Proportion of lattice paths of the n×n square that pass outside the lines x - y = ±h
  * (two-sided, equal sample sizes). O(n).
+ *
+ * @example
+ * ```ts
+ * import { computeProbOutsideSquare } from "./_ks_exact.ts";
+ * computeProbOutsideSquare(5, 5); // 2 / 252: only the two extreme paths
+ * ```
  */
 export function computeProbOutsideSquare(n: number, h: number): number {
   let P = 0.0;
@@ -29,6 +35,12 @@ export function computeProbOutsideSquare(n: number, h: number): number {
  * Proportion of lattice paths from (0,0) to (m,n) that do not stay strictly inside the two
  * diagonals |x/m - y/n| < h/lcm(m,n): the two-sided exact p-value for m ≠ n.
  * O(max(m,n) · window) where window ≈ 2h/(max/g) + 1 ≤ min(m,n) + 1.
+ *
+ * @example
+ * ```ts
+ * import { computeOuterProbInsideMethod } from "./_ks_exact.ts";
+ * computeOuterProbInsideMethod(3, 2, 1, 6); // 0.2: 2 of the 10 paths reach |x/3 - y/2| = 1
+ * ```
  */
 export function computeOuterProbInsideMethod(m0: number, n0: number, g: number, h: number): number {
   let m = m0;
@@ -65,7 +77,13 @@ export function computeOuterProbInsideMethod(m0: number, n0: number, g: number, 
   return A[maxj - minj - 1];
 }
 
-/** Binomial coefficient as scipy.special.binom evaluates it for integer arguments. O(min(k, 20)). */
+/** Binomial coefficient as scipy.special.binom evaluates it for integer arguments. O(min(k, 20)).  *
+ * @example
+ * ```ts
+ * import { binom } from "./_ks_exact.ts";
+ * binom(10, 3); // 120
+ * ```
+ */
 export function binom(n: number, k: number): number {
   let kx = Math.floor(k);
   if (k === kx && (Math.abs(n) > 1e-8 || n === 0)) {
@@ -92,6 +110,12 @@ export function binom(n: number, k: number): number {
 /**
  * Number of lattice paths from (0,0) to (m,n) that reach m*y <= n*x - h*g (one-sided).
  * May overflow to a non-finite value; the caller checks. O(lxj²) with lxj ≤ min(m,n).
+ *
+ * @example
+ * ```ts
+ * import { countPathsOutsideMethod } from "./_ks_exact.ts";
+ * countPathsOutsideMethod(3, 2, 1, 6); // 1
+ * ```
  */
 export function countPathsOutsideMethod(m0: number, n0: number, g: number, h: number): number {
   let m = m0;
@@ -125,6 +149,12 @@ export interface ExactAttempt {
 /**
  * Attempts the exact two-sample probability as scipy's `_attempt_exact_2kssamp`: the statistic
  * is first snapped to the lattice h/lcm(n1, n2).
+ *
+ * @example
+ * ```ts
+ * import { attemptExact2Samp } from "./_ks_exact.ts";
+ * attemptExact2Samp(5, 5, 5, 1, "two-sided").prob; // 2 / 252
+ * ```
  */
 export function attemptExact2Samp(
   n1: number,

@@ -18,11 +18,22 @@ import type { Category } from "./types.ts";
 export function isMissing(v: unknown): boolean {
   if (v === null || v === undefined) return true;
   if (typeof v === "number") return Number.isNaN(v);
-  if (typeof v === "string") return v.trim() === "";
+  if (typeof v === "string") {
+    if (v.length === 0) return true;
+    // fast path: no leading or trailing whitespace means not blank
+    if (v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32) return false;
+    return v.trim() === "";
+  }
   return false;
 }
 
-/** True for a value that drift tests drop: missing, or ±Infinity (Evidently maps inf to NaN). */
+/** True for a value that drift tests drop: missing, or ±Infinity (Evidently maps inf to NaN).  *
+ * @example
+ * ```ts
+ * import { isDropped } from "./_validate.ts";
+ * isDropped(Infinity); // true
+ * ```
+ */
 export function isDropped(v: unknown): boolean {
   return isMissing(v) || v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY;
 }
@@ -34,7 +45,13 @@ function describe(v: unknown): string {
   return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
 }
 
-/** Throws a TypeError unless `values` is an array or a typed array. */
+/** Throws a TypeError unless `values` is an array or a typed array.  *
+ * @example
+ * ```ts
+ * import { assertArrayLike } from "./_validate.ts";
+ * assertArrayLike([1, 2], "reference"); // passes; a string would throw TypeError
+ * ```
+ */
 export function assertArrayLike(
   values: unknown,
   name: string,
@@ -132,7 +149,13 @@ export function categoricalSample(values: unknown, name: string): Category[] {
   return out;
 }
 
-/** Validates a threshold option. */
+/** Validates a threshold option.  *
+ * @example
+ * ```ts
+ * import { checkThreshold } from "./_validate.ts";
+ * checkThreshold(undefined, 0.05); // 0.05
+ * ```
+ */
 export function checkThreshold(threshold: unknown, fallback: number): number {
   if (threshold === undefined) return fallback;
   if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 0) {
@@ -143,21 +166,39 @@ export function checkThreshold(threshold: unknown, fallback: number): number {
   return threshold;
 }
 
-/** Counts of each category, in order of first appearance. O(n). */
+/** Counts of each category, in order of first appearance. O(n).  *
+ * @example
+ * ```ts
+ * import { countValues } from "./_validate.ts";
+ * countValues(["a", "b", "a"]).get("a"); // 2
+ * ```
+ */
 export function countValues(values: readonly Category[]): Map<Category, number> {
   const counts = new Map<Category, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return counts;
 }
 
-/** Union of the keys of two count maps (reference first). O(k). */
+/** Union of the keys of two count maps (reference first). O(k).  *
+ * @example
+ * ```ts
+ * import { unionKeys } from "./_validate.ts";
+ * unionKeys(new Map([["a", 1]]), new Map([["b", 2]])); // ["a", "b"]
+ * ```
+ */
 export function unionKeys(a: Map<Category, number>, b: Map<Category, number>): Category[] {
   const keys = [...a.keys()];
   for (const k of b.keys()) if (!a.has(k)) keys.push(k);
   return keys;
 }
 
-/** Sorts categories as Python's `sorted` does for homogeneous keys (numbers numerically). */
+/** Sorts categories as Python's `sorted` does for homogeneous keys (numbers numerically).  *
+ * @example
+ * ```ts
+ * import { sortCategories } from "./_validate.ts";
+ * sortCategories([10, 9, 100]); // [9, 10, 100]
+ * ```
+ */
 export function sortCategories(keys: readonly Category[]): Category[] {
   const copy = [...keys];
   if (copy.every((k) => typeof k === "number" || typeof k === "boolean")) {

@@ -8,7 +8,13 @@ import { chi2Sf } from "./_special.ts";
 import { categoricalSample, checkThreshold, countValues, unionKeys } from "./_validate.ts";
 import type { CellValue, StatTestOptions, StatTestResult } from "./types.ts";
 
-/** Evidently's default threshold for `chisquare`: drift when p < 0.05. */
+/** Evidently's default threshold for `chisquare`: drift when p < 0.05.  *
+ * @example
+ * ```ts
+ * import { CHISQUARE_DEFAULT_THRESHOLD } from "./chisquare.ts";
+ * CHISQUARE_DEFAULT_THRESHOLD; // 0.05
+ * ```
+ */
 export const CHISQUARE_DEFAULT_THRESHOLD = 0.05;
 
 /**

@@ -20,7 +20,13 @@ import type { Row, StatTestName } from "./types.ts";
 const USAGE =
   "usage: cli.ts --reference FILE --current FILE [--columns a,b] [--stattest NAME] [--threshold X] [--drift-share X] [--json]";
 
-/** An input error: printed as one line, exit code 2. */
+/** An input error: printed as one line, exit code 2.  *
+ * @example
+ * ```ts
+ * import { CliError } from "./cli.ts";
+ * new CliError("unknown column").message; // "unknown column"
+ * ```
+ */
 export class CliError extends Error {
   override name = "CliError";
 }

@@ -60,6 +60,36 @@ export function columnDrift(
     }
   }
   const kind = options.kind ?? detectColumnKind(reference, current);
+  const firstNonNumber = () => {
+    for (const [name, values] of [["reference", reference], ["current", current]] as const) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (!isDropped(v) && typeof v !== "number") return { name, i, v };
+      }
+    }
+    return undefined;
+  };
+  if (kind === "numerical") {
+    const bad = firstNonNumber();
+    if (bad) {
+      throw new TypeError(
+        `Column "${column}" is numerical and must contain numbers only, found ${
+          JSON.stringify(bad.v)
+        } in the ${bad.name} data at row ${bad.i}`,
+      );
+    }
+  }
+  if (options.stattest && options.kind === undefined && kind === "categorical") {
+    const def = getStatTest(options.stattest);
+    const bad = firstNonNumber();
+    if (!def.kinds.includes("categorical") && bad) {
+      throw new TypeError(
+        `Column "${column}": stattest ${options.stattest} needs numbers only, found ${
+          JSON.stringify(bad.v)
+        } in the ${bad.name} data at row ${bad.i}`,
+      );
+    }
+  }
   const def = options.stattest
     ? getStatTest(options.stattest, kind)
     : chooseStatTest(reference, current, kind);

@@ -7,7 +7,13 @@
 import { isMissing } from "./_validate.ts";
 import type { CellValue, ColumnKind } from "./types.ts";
 
-/** Evidently's INTEGER_CARDINALITY_LIMIT: integer columns with at most 10 values are categorical. */
+/** Evidently's INTEGER_CARDINALITY_LIMIT: integer columns with at most 10 values are categorical.  *
+ * @example
+ * ```ts
+ * import { INTEGER_CARDINALITY_LIMIT } from "./column_kind.ts";
+ * INTEGER_CARDINALITY_LIMIT; // 10
+ * ```
+ */
 export const INTEGER_CARDINALITY_LIMIT = 10;
 
 /**

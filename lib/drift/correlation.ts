@@ -81,16 +81,24 @@ export function pearson(x: ArrayLike<CellValue>, y: ArrayLike<CellValue>): numbe
  * ```
  */
 export function averageRanks(values: ArrayLike<CellValue>): (number | null)[] {
+  const n = values.length;
   const idx: number[] = [];
-  for (let i = 0; i < values.length; i++) if (finite(values[i])) idx.push(i);
-  idx.sort((a, b) => (values[a] as number) - (values[b] as number));
-  const ranks: (number | null)[] = new Array(values.length).fill(null);
+  const vals = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (finite(v)) {
+      idx.push(i);
+      vals[i] = v;
+    }
+  }
+  const order = Uint32Array.from(idx).sort((a, b) => vals[a] - vals[b]);
+  const ranks: (number | null)[] = new Array(n).fill(null);
   let i = 0;
-  while (i < idx.length) {
+  while (i < order.length) {
     let j = i;
-    while (j + 1 < idx.length && values[idx[j + 1]] === values[idx[i]]) j++;
+    while (j + 1 < order.length && vals[order[j + 1]] === vals[order[i]]) j++;
     const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[idx[k]] = rank;
+    for (let k = i; k <= j; k++) ranks[order[k]] = rank;
     i = j + 1;
   }
   return ranks;
@@ -139,13 +147,18 @@ export function correlationMatrices(
   columns: readonly string[],
 ): Correlations {
   const data = columns.map((c) => rows.map((r) => r[c] as CellValue));
+  const complete = data.map((d) => d.every(finite));
+  // ranks over the whole column serve every pair where both columns are complete
+  const fullRanks = data.map((d, i) => (complete[i] ? averageRanks(d) : null));
   const k = columns.length;
   const p: (number | null)[][] = Array.from({ length: k }, () => new Array(k).fill(null));
   const s: (number | null)[][] = Array.from({ length: k }, () => new Array(k).fill(null));
   for (let i = 0; i < k; i++) {
     for (let j = i; j < k; j++) {
       const pv = pearson(data[i], data[j]);
-      const sv = spearman(data[i], data[j]);
+      const sv = fullRanks[i] && fullRanks[j]
+        ? pearson(fullRanks[i]!, fullRanks[j]!)
+        : spearman(data[i], data[j]);
       p[i][j] = p[j][i] = i === j && pv !== null ? 1 : pv;
       s[i][j] = s[j][i] = i === j && sv !== null ? 1 : sv;
     }

@@ -9,7 +9,13 @@ import { getStatTest } from "./registry.ts";
 import { checkThreshold } from "./_validate.ts";
 import type { CellValue, ColumnKind, Row, StatTestName } from "./types.ts";
 
-/** Evidently's default share of drifted columns for dataset drift. */
+/** Evidently's default share of drifted columns for dataset drift.  *
+ * @example
+ * ```ts
+ * import { DEFAULT_DRIFT_SHARE } from "./dataset_drift.ts";
+ * DEFAULT_DRIFT_SHARE; // 0.5
+ * ```
+ */
 export const DEFAULT_DRIFT_SHARE = 0.5;
 
 /** Per-column overrides. */
@@ -56,14 +62,26 @@ export interface DatasetDriftResult {
   columns: ColumnDriftResult[];
 }
 
-/** Column names of a list of rows, in order of first appearance. O(rows · columns). */
+/** Column names of a list of rows, in order of first appearance. O(rows · columns).  *
+ * @example
+ * ```ts
+ * import { columnNames } from "./dataset_drift.ts";
+ * columnNames([{ a: 1 }, { b: 2 }]); // ["a", "b"]
+ * ```
+ */
 export function columnNames(rows: readonly Row[]): string[] {
   const names = new Set<string>();
   for (const row of rows) for (const k of Object.keys(row)) names.add(k);
   return [...names];
 }
 
-/** Values of one column (undefined when absent from a row). O(rows). */
+/** Values of one column (undefined when absent from a row). O(rows).  *
+ * @example
+ * ```ts
+ * import { columnValues } from "./dataset_drift.ts";
+ * columnValues([{ a: 1 }, {}], "a"); // [1, undefined]
+ * ```
+ */
 export function columnValues(rows: readonly Row[], column: string): CellValue[] {
   return rows.map((r) => r[column] as CellValue);
 }

@@ -15,8 +15,9 @@ interface StatCase {
   kind: ColumnKind;
   threshold: number | null;
   alternative: "two-sided" | "less" | "greater" | null;
-  reference: CellValue[];
-  current: CellValue[];
+  /** JSON text of the sample (see make_fixtures.py). */
+  reference: string;
+  current: string;
   scipy: { statistic: unknown; p_value: unknown; method: "exact" | "asymp" | null };
   evidently: { score: unknown; drifted: boolean; threshold: number } | null;
 }
@@ -30,8 +31,9 @@ interface FrameCase {
     per_column_method?: Record<string, StatTestName>;
     per_column_threshold?: Record<string, number>;
   };
-  reference: Row[];
-  current: Row[];
+  /** JSON text of the rows (see make_fixtures.py). */
+  reference: string;
+  current: string;
   evidently: {
     columns: {
       column: string;
@@ -55,13 +57,18 @@ const fixture = JSON.parse(
   datasets: FrameCase[];
 };
 
+/** Data arrays are stored as JSON text inside JSON strings. */
+function unpack<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
 const STAT_REL = 1e-9;
 const P_REL = 1e-6;
 const P_ABS = 1e-12;
 
 function run(c: StatCase): StatTestResult {
-  const ref = Object.freeze(c.reference.map(decode)) as readonly CellValue[];
-  const cur = Object.freeze(c.current.map(decode)) as readonly CellValue[];
+  const ref = Object.freeze(unpack<CellValue[]>(c.reference).map(decode)) as readonly CellValue[];
+  const cur = Object.freeze(unpack<CellValue[]>(c.current).map(decode)) as readonly CellValue[];
   const threshold = c.threshold ?? undefined;
   switch (c.test) {
     case "ks":
@@ -118,7 +125,7 @@ for (const f of fixture.datasets) {
     for (const [k, v] of Object.entries(f.options.per_column_threshold ?? {})) {
       perColumn[k] = { ...perColumn[k], threshold: v };
     }
-    const result = datasetDrift(f.reference, f.current, {
+    const result = datasetDrift(unpack<Row[]>(f.reference), unpack<Row[]>(f.current), {
       driftShare: f.options.drift_share,
       stattest: f.options.method,
       threshold: f.options.threshold,

@@ -8,7 +8,13 @@ import { binnedShares } from "./_binning.ts";
 import { checkThreshold } from "./_validate.ts";
 import type { BinnedTestOptions, CellValue, StatTestResult } from "./types.ts";
 
-/** Evidently's default threshold for `jensenshannon`: drift when distance ≥ 0.1. */
+/** Evidently's default threshold for `jensenshannon`: drift when distance ≥ 0.1.  *
+ * @example
+ * ```ts
+ * import { JENSENSHANNON_DEFAULT_THRESHOLD } from "./jensenshannon.ts";
+ * JENSENSHANNON_DEFAULT_THRESHOLD; // 0.1
+ * ```
+ */
 export const JENSENSHANNON_DEFAULT_THRESHOLD = 0.1;
 
 function relEntr(x: number, y: number): number {
@@ -21,6 +27,12 @@ function relEntr(x: number, y: number): number {
  * Jensen–Shannon distance of two discrete distributions (`scipy.spatial.distance.jensenshannon`,
  * natural log): both are normalized to sum 1, m = (p + q) / 2, distance = √((KL(p‖m) + KL(q‖m)) / 2).
  * O(k).
+ *
+ * @example
+ * ```ts
+ * import { jensenShannonDistance } from "./jensenshannon.ts";
+ * jensenShannonDistance([1, 0], [0, 1]); // √ln 2 ≈ 0.8326
+ * ```
  */
 export function jensenShannonDistance(p0: ArrayLike<number>, q0: ArrayLike<number>): number {
   let sp = 0;

@@ -10,10 +10,22 @@ import { roundHalfEven } from "./_special.ts";
 import { checkThreshold, numericSample } from "./_validate.ts";
 import type { StatTestOptions, StatTestResult } from "./types.ts";
 
-/** Evidently's default threshold for `ks`: drift when p ≤ 0.05. */
+/** Evidently's default threshold for `ks`: drift when p ≤ 0.05.  *
+ * @example
+ * ```ts
+ * import { KS_DEFAULT_THRESHOLD } from "./ks.ts";
+ * KS_DEFAULT_THRESHOLD; // 0.05
+ * ```
+ */
 export const KS_DEFAULT_THRESHOLD = 0.05;
 
-/** Sample size per side up to which `method: "auto"` computes the exact p-value (scipy's). */
+/** Sample size per side up to which `method: "auto"` computes the exact p-value (scipy's).  *
+ * @example
+ * ```ts
+ * import { KS_MAX_AUTO_N } from "./ks.ts";
+ * KS_MAX_AUTO_N; // 10000
+ * ```
+ */
 export const KS_MAX_AUTO_N = 10000;
 
 /** Options of {@linkcode ks}. */

@@ -8,7 +8,13 @@ import { binnedShares } from "./_binning.ts";
 import { checkThreshold } from "./_validate.ts";
 import type { BinnedTestOptions, CellValue, StatTestResult } from "./types.ts";
 
-/** Evidently's default threshold for `psi`: drift when PSI ≥ 0.1. */
+/** Evidently's default threshold for `psi`: drift when PSI ≥ 0.1.  *
+ * @example
+ * ```ts
+ * import { PSI_DEFAULT_THRESHOLD } from "./psi.ts";
+ * PSI_DEFAULT_THRESHOLD; // 0.1
+ * ```
+ */
 export const PSI_DEFAULT_THRESHOLD = 0.1;
 
 /**

@@ -76,20 +76,23 @@ export function columnStats(values: ArrayLike<CellValue>, kind: ColumnKind): Col
   let missing = 0;
   const counts = new Map<string | number | boolean, number>();
   const nums: number[] = [];
+  const infinities = new Set<number>();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (isMissing(v)) {
       missing++;
       continue;
     }
-    counts.set(v as string | number | boolean, (counts.get(v as string) ?? 0) + 1);
-    if (kind === "numerical") {
+    if (kind === "categorical") {
+      counts.set(v as string | number | boolean, (counts.get(v as string) ?? 0) + 1);
+    } else {
       if (typeof v !== "number") {
         throw new TypeError(
           `Expected numbers in a numerical column, found ${JSON.stringify(v)} at index ${i}`,
         );
       }
       if (!isDropped(v)) nums.push(v);
+      else infinities.add(v);
     }
   }
   const stats: ColumnStats = {
@@ -110,6 +113,9 @@ export function columnStats(values: ArrayLike<CellValue>, kind: ColumnKind): Col
   if (kind === "numerical" && nums.length > 0) {
     const sorted = Float64Array.from(nums).sort();
     const n = sorted.length;
+    let distinct = 1;
+    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+    stats.distinct = distinct + infinities.size;
     const mean = accurateSum(sorted) / n;
     const sq = sorted.map((x) => (x - mean) ** 2);
     stats.min = sorted[0];

@@ -45,7 +45,13 @@ function numeric(values: ArrayLike<CellValue>, name: string): ArrayLike<number |
   return values as ArrayLike<number | null | undefined>;
 }
 
-/** All registered tests, by name. */
+/** All registered tests, by name.  *
+ * @example
+ * ```ts
+ * import { STATTESTS } from "./registry.ts";
+ * STATTESTS.wasserstein.defaultThreshold; // 0.1
+ * ```
+ */
 export const STATTESTS: Readonly<Record<StatTestName, StatTestDefinition>> = Object.freeze({
   ks: {
     name: "ks",
@@ -100,7 +106,13 @@ export const STATTESTS: Readonly<Record<StatTestName, StatTestDefinition>> = Obj
   },
 });
 
-/** Names of the registered tests. */
+/** Names of the registered tests.  *
+ * @example
+ * ```ts
+ * import { STATTEST_NAMES } from "./registry.ts";
+ * STATTEST_NAMES.includes("psi"); // true
+ * ```
+ */
 export const STATTEST_NAMES: readonly StatTestName[] = Object.freeze(
   Object.keys(STATTESTS) as StatTestName[],
 );

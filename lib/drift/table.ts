@@ -9,7 +9,13 @@ import type { Row } from "./types.ts";
 /** Supported table formats. */
 export type TableFormat = "csv" | "json" | "jsonl";
 
-/** Cell texts read as missing in CSV (pandas' default `na_values`, abridged). */
+/** Cell texts read as missing in CSV (pandas' default `na_values`, abridged).  *
+ * @example
+ * ```ts
+ * import { CSV_MISSING } from "./table.ts";
+ * CSV_MISSING.has("NaN"); // true
+ * ```
+ */
 export const CSV_MISSING = Object.freeze(
   new Set([
     "",

@@ -8,13 +8,25 @@ import { accurateSum } from "./_special.ts";
 import { checkThreshold, numericSample } from "./_validate.ts";
 import type { StatTestOptions, StatTestResult } from "./types.ts";
 
-/** Evidently's default threshold for `wasserstein`: drift when distance ≥ 0.1. */
+/** Evidently's default threshold for `wasserstein`: drift when distance ≥ 0.1.  *
+ * @example
+ * ```ts
+ * import { WASSERSTEIN_DEFAULT_THRESHOLD } from "./wasserstein.ts";
+ * WASSERSTEIN_DEFAULT_THRESHOLD; // 0.1
+ * ```
+ */
 export const WASSERSTEIN_DEFAULT_THRESHOLD = 0.1;
 
 /**
  * First Wasserstein distance between two samples, ∫|F_u - F_v|, as
  * `scipy.stats.wasserstein_distance` (unweighted). Inputs must be sorted Float64Arrays.
  * O(n1 + n2).
+ *
+ * @example
+ * ```ts
+ * import { wassersteinSorted } from "./wasserstein.ts";
+ * wassersteinSorted(new Float64Array([0, 1]), new Float64Array([1, 2])); // 1
+ * ```
  */
 export function wassersteinSorted(u: Float64Array, v: Float64Array): number {
   const n1 = u.length;
@@ -41,7 +53,13 @@ export function wassersteinSorted(u: Float64Array, v: Float64Array): number {
   return sum + comp;
 }
 
-/** Population standard deviation (numpy's `np.std`, ddof = 0). O(n). */
+/** Population standard deviation (numpy's `np.std`, ddof = 0). O(n).  *
+ * @example
+ * ```ts
+ * import { populationStd } from "./wasserstein.ts";
+ * populationStd(new Float64Array([1, 3])); // 1
+ * ```
+ */
 export function populationStd(values: Float64Array): number {
   const n = values.length;
   const mean = accurateSum(values) / n;

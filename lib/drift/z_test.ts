@@ -23,7 +23,7 @@ export const Z_DEFAULT_THRESHOLD = 0.05;
  * ```ts
  * import { zTest } from "./z_test.ts";
  * const r = zTest(["yes", "no", "yes", "no"], ["yes", "yes", "yes", "yes"]);
- * r.statistic; // ≈ -2
+ * r.statistic; // ≈ -1.633
  * ```
  */
 export function zTest(

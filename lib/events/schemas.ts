@@ -28,6 +28,7 @@ export const LIMITS = Object.freeze({
 
 const shortText = z.string().min(1).max(LIMITS.idChars);
 /** No control characters other than tab, newline and carriage return. */
+// deno-lint-ignore no-control-regex
 const NO_CONTROL = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
 const text = (max: number) =>
   z.string().max(max).regex(NO_CONTROL, "must not contain control characters");
