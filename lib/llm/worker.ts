@@ -1,0 +1,122 @@
+/**
+ * The LLM worker: consumes `llm.requests` in the `llm-worker` group, calls the model with bounded
+ * concurrency, and produces one `llm.response.v1` per request to `llm.responses` (success or
+ * error alike). Offsets are committed only after the responses are acknowledged; workers in one
+ * group share the partitions.
+ *
+ * @module
+ */
+
+import type { Kafka } from "kafkajs";
+import {
+  decodeEvent,
+  parseRequestEvent,
+  type RequestEvent,
+  type ResponseEvent,
+} from "../events/mod.ts";
+import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
+import { mapWithConcurrency } from "../util/concurrency.ts";
+import { measuredChat } from "./measured_chat.ts";
+import { toResponseEvent } from "./response_event.ts";
+
+/** Options of {@linkcode LlmWorker}. */
+export interface LlmWorkerOptions {
+  kafka: Kafka;
+  /** Producer for responses and dead letters. */
+  producer: EventProducer;
+  /** Ollama's base URL. */
+  ollamaHost: string;
+  /** Calls in flight at once. Default 2. */
+  concurrency?: number;
+  /** Per-call timeout. Default 120 s. */
+  timeoutMs?: number;
+  /** Recorded in every response. Default `worker-<random>`. */
+  workerId?: string;
+  /** Consumer group. Default `llm-worker`. */
+  groupId?: string;
+  /** Called with each piece of generated text (for live display). */
+  onToken?: (requestId: string, text: string) => void;
+  /** Called after each response is acknowledged by Kafka. */
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+/**
+ * Runs the worker loop.
+ *
+ * @example
+ * ```ts
+ * const worker = new LlmWorker({ kafka, producer, ollamaHost: "http://127.0.0.1:11434" });
+ * await worker.start();
+ * // ...
+ * await worker.stop();
+ * ```
+ */
+export class LlmWorker {
+  readonly workerId: string;
+  readonly #consumer: BatchConsumer<RequestEvent>;
+  readonly #options: LlmWorkerOptions;
+  #inFlight = 0;
+  #succeeded = 0;
+  #failed = 0;
+
+  constructor(options: LlmWorkerOptions) {
+    this.#options = options;
+    this.workerId = options.workerId ?? `worker-${crypto.randomUUID().slice(0, 8)}`;
+    const concurrency = options.concurrency ?? 2;
+    this.#consumer = new BatchConsumer<RequestEvent>({
+      kafka: options.kafka,
+      groupId: options.groupId ?? GROUPS.worker,
+      topics: [TOPICS.requests],
+      dlq: options.producer,
+      chunkSize: concurrency * 2,
+      decode: (message) => decodeEvent(message.value, "llm.request.v1", parseRequestEvent),
+      handle: async (items) => {
+        await mapWithConcurrency(items, concurrency, (item) => this.#process(item.value));
+      },
+    });
+  }
+
+  /** Calls in flight now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Counts of responses produced, by outcome. */
+  get stats(): { succeeded: number; failed: number; deadLettered: number } {
+    return {
+      succeeded: this.#succeeded,
+      failed: this.#failed,
+      deadLettered: this.#consumer.deadLetteredCount,
+    };
+  }
+
+  /** Joins the group and starts processing. */
+  async start(): Promise<void> {
+    await this.#consumer.start();
+  }
+
+  /** Finishes the calls in hand, commits, leaves the group. */
+  async stop(): Promise<void> {
+    await this.#consumer.stop();
+  }
+
+  async #process(request: RequestEvent): Promise<void> {
+    this.#inFlight++;
+    try {
+      const measurement = await measuredChat(request, {
+        host: this.#options.ollamaHost,
+        timeoutMs: this.#options.timeoutMs,
+        onToken: this.#options.onToken
+          ? (text) => this.#options.onToken!(request.request_id, text)
+          : undefined,
+      });
+      const event = toResponseEvent(request, measurement, this.workerId);
+      await this.#options.producer.send(TOPICS.responses, event.request_id, event);
+      if (event.status === "success") this.#succeeded++;
+      else this.#failed++;
+      this.#options.onResponse?.(event);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+}
