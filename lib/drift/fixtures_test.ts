@@ -31,7 +31,7 @@ interface FrameCase {
     per_column_method?: Record<string, StatTestName>;
     per_column_threshold?: Record<string, number>;
   };
-  /** JSON text of the rows (see make_fixtures.py). */
+  /** JSON text of the columns (see make_fixtures.py). */
   reference: string;
   current: string;
   evidently: {
@@ -60,6 +60,17 @@ const fixture = JSON.parse(
 /** Data arrays are stored as JSON text inside JSON strings. */
 function unpack<T>(text: string): T {
   return JSON.parse(text) as T;
+}
+
+/** Datasets are stored column-wise; rebuilds the rows. */
+function toRows(text: string): Row[] {
+  const columns = unpack<Record<string, CellValue[]>>(text);
+  const names = Object.keys(columns);
+  const n = columns[names[0]].length;
+  return Array.from(
+    { length: n },
+    (_, i) => Object.fromEntries(names.map((c) => [c, columns[c][i]])),
+  );
 }
 
 const STAT_REL = 1e-9;
@@ -125,7 +136,7 @@ for (const f of fixture.datasets) {
     for (const [k, v] of Object.entries(f.options.per_column_threshold ?? {})) {
       perColumn[k] = { ...perColumn[k], threshold: v };
     }
-    const result = datasetDrift(unpack<Row[]>(f.reference), unpack<Row[]>(f.current), {
+    const result = datasetDrift(toRows(f.reference), toRows(f.current), {
       driftShare: f.options.drift_share,
       stattest: f.options.method,
       threshold: f.options.threshold,

@@ -99,7 +99,7 @@ export function columnStats(values: ArrayLike<CellValue>, kind: ColumnKind): Col
     count: values.length,
     missing,
     missing_share: values.length ? missing / values.length : 0,
-    distinct: counts.size,
+    distinct: kind === "categorical" ? counts.size : infinities.size,
     min: null,
     max: null,
     mean: null,
