@@ -1,0 +1,17 @@
+/**
+ * Live metrics over the response stream: bounded-memory aggregates, percentiles, histograms.
+ * Free of `Deno.*`: the browser and notebooks import it too.
+ *
+ * @example
+ * ```ts
+ * import { MetricsAggregator } from "./mod.ts";
+ * const metrics = new MetricsAggregator();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./aggregator.ts";
+export * from "./quantile.ts";
+export * from "./histogram.ts";
+export * from "./ring_buffer.ts";
