@@ -1,0 +1,193 @@
+/**
+ * The MLflow sink: a consumer of `llm.responses` (group `mlflow-sink`) that logs one run per
+ * response, concurrently and in chunks, never on the request path.
+ *
+ * Replays are safe: before creating runs for a chunk, the sink searches the experiment for runs
+ * whose start time falls in the chunk's time range and skips request ids that already have a
+ * run (completing any run a crash left unfinished). A chunk that fails because MLflow is down is
+ * retried with backoff until MLflow is back; a response MLflow refuses for good goes to the DLQ.
+ *
+ * @module
+ */
+
+import type { Kafka } from "kafkajs";
+import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
+import {
+  BatchConsumer,
+  type ConsumedItem,
+  type EventProducer,
+  GROUPS,
+  type ItemFailure,
+  TOPICS,
+} from "../kafka/mod.ts";
+import { mapWithConcurrency } from "../util/concurrency.ts";
+import { type MlflowClient, MlflowError, type MlflowRun } from "./client.ts";
+import { responseToRun, tagOf } from "./mapping.ts";
+
+/** Options of {@linkcode MlflowSink}. */
+export interface MlflowSinkOptions {
+  kafka: Kafka;
+  /** Producer for dead letters. */
+  dlq: EventProducer;
+  mlflow: MlflowClient;
+  /** Experiment name. */
+  experiment: string;
+  /** Consumer group. Default `mlflow-sink`. */
+  groupId?: string;
+  /** Topic. Default `llm.responses`. */
+  topic?: string;
+  /** Runs written at once. Default 8. */
+  concurrency?: number;
+  /** Responses per chunk. Default 100. */
+  chunkSize?: number;
+  /** Called on each transient failure. */
+  onError?: (error: Error, attempt: number) => void;
+}
+
+/**
+ * Logs every response to MLflow exactly once per request id.
+ *
+ * @example
+ * ```ts
+ * const sink = new MlflowSink({ kafka, dlq: producer, mlflow, experiment: "llm-monitoring" });
+ * await sink.start();
+ * ```
+ */
+export class MlflowSink {
+  readonly #options: MlflowSinkOptions;
+  readonly #consumer: BatchConsumer<ResponseEvent>;
+  #experimentId: string | null = null;
+  #created = 0;
+  #logged = 0;
+  #skipped = 0;
+
+  constructor(options: MlflowSinkOptions) {
+    this.#options = options;
+    this.#consumer = new BatchConsumer<ResponseEvent>({
+      kafka: options.kafka,
+      groupId: options.groupId ?? GROUPS.mlflowSink,
+      topics: [options.topic ?? TOPICS.responses],
+      dlq: options.dlq,
+      chunkSize: options.chunkSize ?? 100,
+      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
+      handle: (items) => this.#handle(items),
+      onError: options.onError,
+    });
+  }
+
+  /** Runs created so far. */
+  get createdCount(): number {
+    return this.#created;
+  }
+
+  /** Runs completed (metrics, params, status and end time written) so far. */
+  get loggedCount(): number {
+    return this.#logged;
+  }
+
+  /** Responses that already had a run (replays, redeliveries). */
+  get skippedCount(): number {
+    return this.#skipped;
+  }
+
+  /** True while MLflow is failing and the sink is retrying. */
+  get isRetrying(): boolean {
+    return this.#consumer.isRetrying;
+  }
+
+  /** The last transient error, or null. */
+  get lastError(): string | null {
+    return this.#consumer.lastError;
+  }
+
+  /** The experiment's id (after start). */
+  get experimentId(): string | null {
+    return this.#experimentId;
+  }
+
+  /** Resolves the experiment (retrying while MLflow is unreachable) and starts consuming. */
+  async start(): Promise<void> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        this.#experimentId = await this.#options.mlflow.getOrCreateExperiment(
+          this.#options.experiment,
+        );
+        break;
+      } catch (error) {
+        if (!(error instanceof MlflowError && error.transient) || attempt >= 30) throw error;
+        this.#options.onError?.(error, attempt);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+    await this.#consumer.start();
+  }
+
+  /** Finishes the chunk in hand, commits, leaves the group. */
+  async stop(): Promise<void> {
+    await this.#consumer.stop();
+  }
+
+  async #handle(items: ConsumedItem<ResponseEvent>[]): Promise<ItemFailure<ResponseEvent>[]> {
+    const experimentId = this.#experimentId!;
+    const mlflow = this.#options.mlflow;
+    // One item per request id: a chunk may hold a duplicate delivery.
+    const unique = new Map<string, ConsumedItem<ResponseEvent>>();
+    for (const item of items) unique.set(item.value.request_id, item);
+    this.#skipped += items.length - unique.size;
+    const existing = await this.#existingRuns(experimentId, [...unique.values()]);
+    const failures: ItemFailure<ResponseEvent>[] = [];
+    await mapWithConcurrency([...unique.values()], this.#options.concurrency ?? 8, async (item) => {
+      const record = responseToRun(item.value);
+      try {
+        let run = existing.get(item.value.request_id);
+        if (run && (run.info.status === "FINISHED" || run.info.status === "FAILED")) {
+          this.#skipped++;
+          return;
+        }
+        if (!run) {
+          run = await mlflow.createRun({
+            experiment_id: experimentId,
+            run_name: record.run_name,
+            start_time: record.start_time,
+            tags: record.tags,
+          });
+          this.#created++;
+        }
+        await mlflow.logBatch(run.info.run_id, { metrics: record.metrics, params: record.params });
+        await mlflow.updateRun(run.info.run_id, record.status, record.end_time);
+        this.#logged++;
+      } catch (error) {
+        if (error instanceof MlflowError && !error.transient) {
+          failures.push({ item, reason: `MLflow refused the run: ${error.message}` });
+          return;
+        }
+        throw error;
+      }
+    });
+    return failures;
+  }
+
+  /** Runs of the experiment whose start time lies in the chunk's range, by request id. */
+  async #existingRuns(
+    experimentId: string,
+    items: ConsumedItem<ResponseEvent>[],
+  ): Promise<Map<string, MlflowRun>> {
+    let from = Infinity;
+    let to = -Infinity;
+    for (const { value } of items) {
+      from = Math.min(from, value.ts_start);
+      to = Math.max(to, value.ts_start);
+    }
+    const wanted = new Set(items.map((i) => i.value.request_id));
+    const runs = await this.#options.mlflow.searchAllRuns({
+      experiment_ids: [experimentId],
+      filter: `attributes.start_time >= ${from} AND attributes.start_time <= ${to}`,
+    });
+    const found = new Map<string, MlflowRun>();
+    for (const run of runs) {
+      const id = tagOf(run, "request_id");
+      if (id && wanted.has(id)) found.set(id, run);
+    }
+    return found;
+  }
+}
