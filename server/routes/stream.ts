@@ -1,0 +1,39 @@
+/** The Auto Streaming tab: list datasets, start and stop a stream, read its progress. */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppDeps } from "../deps.ts";
+import { ApiError } from "../http_errors.ts";
+import { rateLimit, type RateLimitOptions } from "../rate_limit.ts";
+import { readJson } from "./read_json.ts";
+
+const StartSchema = z.object({
+  file: z.string().regex(
+    /^[A-Za-z0-9_.-]+\.json$/,
+    "must be the name of a dataset file, like quick_test.json",
+  ),
+  delay_s: z.number().min(0).max(3600).default(3),
+  loop: z.boolean().default(false),
+}).strict();
+
+/** Routes of the Auto Streaming tab. */
+export function streamRoutes(deps: AppDeps, limits?: RateLimitOptions): Hono {
+  const app = new Hono();
+  app.get("/datasets", async (c) => c.json({ datasets: await deps.datasets() }));
+  app.get("/stream/status", (c) => c.json(deps.streamStatus()));
+  app.post("/stream/start", rateLimit(limits), async (c) => {
+    const body = await readJson(c, StartSchema);
+    const names = (await deps.datasets()).map((d) => d.name);
+    if (!names.includes(body.file)) {
+      throw new ApiError(
+        400,
+        "bad_request",
+        `file must be one of ${names.join(", ")}, found "${body.file}"`,
+      );
+    }
+    return c.json(
+      await deps.startStream({ file: body.file, delayS: body.delay_s, loop: body.loop }),
+    );
+  });
+  app.post("/stream/stop", async (c) => c.json(await deps.stopStream()));
+  return app;
+}
