@@ -41,6 +41,8 @@ export interface LlmClientOptions {
   producer?: EventProducer;
   /** Use this Kafka client. */
   kafka?: Kafka;
+  /** Topics (defaults: `llm.requests` and `llm.responses`); tests use their own. */
+  topics?: { requests: string; responses: string };
 }
 
 interface Waiter {
@@ -74,6 +76,7 @@ export class LlmClient {
   readonly #waiters = new Map<string, Waiter>();
   readonly #unclaimed = new Map<string, ResponseEvent>();
   readonly #listeners = new Set<(event: ResponseEvent) => void>();
+  readonly #topics: { requests: string; responses: string };
 
   private constructor(options: LlmClientOptions, kafka: Kafka, producer: EventProducer) {
     this.config = options.config ?? loadStackConfig();
@@ -83,6 +86,7 @@ export class LlmClient {
     this.#source = options.source ?? "api";
     this.#userId = options.userId;
     this.#groupId = `llm-client-${crypto.randomUUID()}`;
+    this.#topics = options.topics ?? { requests: TOPICS.requests, responses: TOPICS.responses };
     this.#consumer = kafka.consumer({ groupId: this.#groupId, allowAutoTopicCreation: false });
   }
 
@@ -103,10 +107,10 @@ export class LlmClient {
     // whatever the time the group join takes.
     const admin = this.#kafka.admin();
     await admin.connect();
-    const startOffsets = await admin.fetchTopicOffsetsByTimestamp(TOPICS.responses, Date.now())
+    const startOffsets = await admin.fetchTopicOffsetsByTimestamp(this.#topics.responses, Date.now())
       .finally(() => admin.disconnect());
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topic: TOPICS.responses, fromBeginning: false });
+    await this.#consumer.subscribe({ topic: this.#topics.responses, fromBeginning: false });
     const joined = new Promise<void>((resolve) => {
       const remove = this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
         remove();
@@ -129,7 +133,7 @@ export class LlmClient {
       },
     });
     for (const { partition, offset } of startOffsets) {
-      this.#consumer.seek({ topic: TOPICS.responses, partition, offset });
+      this.#consumer.seek({ topic: this.#topics.responses, partition, offset });
     }
     await joined;
   }
@@ -158,7 +162,7 @@ export class LlmClient {
       source: this.#source,
       user_id: this.#userId,
     });
-    await this.#producer.send(TOPICS.requests, event.request_id, event);
+    await this.#producer.send(this.#topics.requests, event.request_id, event);
     return event;
   }
 
@@ -193,7 +197,11 @@ export class LlmClient {
 
   /** The most recent valid responses on the topic (up to `n`), oldest first. */
   async recentResponses(n = 100): Promise<ResponseEvent[]> {
-    return await readResponses(this.#kafka, { lastNPerPartition: n, limit: n });
+    return await readResponses(this.#kafka, {
+      lastNPerPartition: n,
+      limit: n,
+      topic: this.#topics.responses,
+    });
   }
 
   /** Stops listening, rejects pending waits, and closes what the client opened. */
@@ -221,9 +229,9 @@ export class LlmClient {
  */
 export async function readResponses(
   kafka: Kafka,
-  options: { lastNPerPartition?: number; limit?: number } = {},
+  options: { lastNPerPartition?: number; limit?: number; topic?: string } = {},
 ): Promise<ResponseEvent[]> {
-  const messages = await readTopic(kafka, TOPICS.responses, {
+  const messages = await readTopic(kafka, options.topic ?? TOPICS.responses, {
     lastNPerPartition: options.lastNPerPartition,
   });
   const events: ResponseEvent[] = [];

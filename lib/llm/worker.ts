@@ -34,6 +34,8 @@ export interface LlmWorkerOptions {
   workerId?: string;
   /** Consumer group. Default `llm-worker`. */
   groupId?: string;
+  /** Topics (defaults: `llm.requests` in, `llm.responses` out); tests use their own. */
+  topics?: { requests: string; responses: string };
   /** Called with each piece of generated text (for live display). */
   onToken?: (requestId: string, text: string) => void;
   /** Called after each response is acknowledged by Kafka. */
@@ -66,7 +68,7 @@ export class LlmWorker {
     this.#consumer = new BatchConsumer<RequestEvent>({
       kafka: options.kafka,
       groupId: options.groupId ?? GROUPS.worker,
-      topics: [TOPICS.requests],
+      topics: [options.topics?.requests ?? TOPICS.requests],
       dlq: options.producer,
       chunkSize: concurrency * 2,
       decode: (message) => decodeEvent(message.value, "llm.request.v1", parseRequestEvent),
@@ -111,7 +113,8 @@ export class LlmWorker {
           : undefined,
       });
       const event = toResponseEvent(request, measurement, this.workerId);
-      await this.#options.producer.send(TOPICS.responses, event.request_id, event);
+      const topic = this.#options.topics?.responses ?? TOPICS.responses;
+      await this.#options.producer.send(topic, event.request_id, event);
       if (event.status === "success") this.#succeeded++;
       else this.#failed++;
       this.#options.onResponse?.(event);

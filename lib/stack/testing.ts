@@ -34,3 +34,50 @@ export const INTEGRATION = Object.freeze({ sanitizeOps: false, sanitizeResources
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
 }
+
+/**
+ * Creates fresh topics (3 partitions each) for one test and returns their names and a cleanup
+ * that deletes them, so tests never disturb the product's topics or each other.
+ *
+ * @example
+ * ```ts
+ * const { topics, cleanup } = await createTestTopics(kafka, ["requests", "responses"]);
+ * ```
+ */
+export async function createTestTopics<K extends string>(
+  kafka: import("kafkajs").Kafka,
+  keys: readonly K[],
+): Promise<{ topics: Record<K, string>; cleanup: () => Promise<void> }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = Object.fromEntries(keys.map((k) => [k, uniqueName(`test-${k}`)])) as Record<
+    K,
+    string
+  >;
+  await admin.createTopics({
+    topics: Object.values<string>(topics).map((topic) => ({ topic, numPartitions: 3 })),
+    waitForLeaders: true,
+  });
+  return {
+    topics,
+    cleanup: async () => {
+      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
+      await admin.disconnect();
+    },
+  };
+}
+
+/** Polls until `check` is true; throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
