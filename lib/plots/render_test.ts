@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { displayPlot, displayTable, renderPlot } from "./render.ts";
 import {
+  boxByGroupSpec,
   correlationHeatmapSpec,
   distributionSpec,
   driftScoresSpec,
   histogramSpec,
+  latencyOverTimeSpec,
   latencyTrendSpec,
   statusSpec,
   tokensVsLatencySpec,
@@ -64,4 +66,21 @@ Deno.test("displayPlot and displayTable produce Jupyter rich output, with text e
     [Symbol.for("Jupyter.display")]();
   assert.match(table["text/html"], /&lt;img src=x onerror=alert\(1\)&gt;/);
   assert.match(table["text/html"], /1\.235/);
+});
+
+Deno.test("charts of empty data render too (a fresh stack has no responses yet)", () => {
+  const empty = new MetricsAggregator().snapshot();
+  for (
+    const spec of [
+      latencyTrendSpec(empty.latency_trend),
+      statusSpec(0, 0),
+      histogramSpec(empty.token_histogram, "Tokens"),
+      tokensVsLatencySpec([]),
+      latencyOverTimeSpec([]),
+      boxByGroupSpec([], "model", "latency_s", "Latency (s)"),
+      driftScoresSpec([]),
+    ]
+  ) {
+    assert.match(renderPlot(spec), /<svg/);
+  }
 });

@@ -135,7 +135,7 @@ export function latencyOverTimeSpec(
     title: "Latency over time",
     x: { label: "Time", type: "time" },
     y: { label: "Latency (s)", grid: true, zero: true },
-    color: { legend: true },
+    color: { legend: true, type: "categorical" },
     marks: [
       Plot.lineY(data, { x: "time", y: "latency_s", stroke: "model" }),
       Plot.dot(data, { x: "time", y: "latency_s", fill: "model", r: 2 }),
