@@ -92,3 +92,23 @@ export {
 } from "./table.ts";
 export { chi2Sf, erfc, gammaincP, gammaincQ, lgamma, normalCdf } from "./_special.ts";
 export { kolmogn, kstwoSf, smirnovSf } from "./_kolmogorov.ts";
+export {
+  checkLlmDriftOptions,
+  comparableColumns,
+  driftFromResponses,
+  driftFromRows,
+  LLM_COLUMNS,
+  type LlmDriftOptions,
+  toCsv,
+} from "./llm_report.ts";
+export {
+  DEFAULT_CURRENT_SIZE,
+  DEFAULT_REFERENCE_SIZE,
+  DriftWindows,
+  type DriftWindowsOptions,
+  type ReferenceKind,
+  type ReferenceSpec,
+  type WindowDescription,
+  type WindowEvent,
+  type WindowsDescription,
+} from "./windows.ts";
