@@ -1,0 +1,371 @@
+/**
+ * The running pipeline behind the dashboard: the LLM worker(s), the MLflow sink, the drift
+ * monitor, the dashboard's own consumer of `llm.responses` feeding the live aggregates, the
+ * Auto Streaming job, and the fan-out of live events to browsers.
+ *
+ * On start the dashboard consumer reads `llm.responses` from the beginning, so a restarted
+ * server shows the same totals, charts and response stream as before.
+ *
+ * @module
+ */
+
+import type { Kafka } from "kafkajs";
+import { createRequestEvent, decodeEvent, parseResponseEvent } from "../lib/events/mod.ts";
+import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
+import {
+  BatchConsumer,
+  consumerLag,
+  createKafka,
+  EventProducer,
+  GROUPS,
+  TOPICS,
+} from "../lib/kafka/mod.ts";
+import { LlmWorker } from "../lib/llm/mod.ts";
+import { MetricsAggregator, RingBuffer } from "../lib/metrics/mod.ts";
+import { MlflowClient, MlflowSink } from "../lib/mlflow/mod.ts";
+import type { StackConfig } from "../lib/stack/config.ts";
+import { kafkaStatus } from "../lib/stack/kafka.ts";
+import { mlflowStatus } from "../lib/stack/mlflow.ts";
+import { ollamaModels, ollamaStatus } from "../lib/stack/ollama.ts";
+import { LlmClient } from "../lib/client/llm_client.ts";
+import { DriftMonitor } from "../lib/drift/monitor.ts";
+import { listDatasets, loadDataset } from "../lib/stream/dataset.ts";
+import { StreamJob } from "../lib/stream/engine.ts";
+import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
+
+/** Options of {@linkcode Pipeline.start}. */
+export interface PipelineOptions {
+  config: StackConfig;
+  /** Port of this server (names the dashboard's consumer group). */
+  port: number;
+  /** Workers started in this process. Default 1 (0: use workers running elsewhere). */
+  workers?: number;
+  /** Calls in flight per worker. Default 2. */
+  workerConcurrency?: number;
+  /** Time zone of displayed times. Default Asia/Kolkata (IST). */
+  timezone?: string;
+  /** Folder of the stream datasets. */
+  datasetsDir: string;
+}
+
+/** The pipeline, as the HTTP layer uses it. */
+export class Pipeline implements AppDeps {
+  readonly timezone: string;
+  readonly defaultModel: string;
+  readonly #config: StackConfig;
+  readonly #kafka: Kafka;
+  readonly #producer: EventProducer;
+  readonly #workers: LlmWorker[] = [];
+  readonly #sink: MlflowSink;
+  readonly #drift: DriftMonitor;
+  readonly #dashboard: BatchConsumer<ResponseEvent>;
+  readonly #dashboardGroup: string;
+  readonly #mlflow: MlflowClient;
+  readonly #metrics = new MetricsAggregator();
+  readonly #recent = new RingBuffer<ResponseEvent>(500);
+  readonly #listeners = new Set<(event: LiveEvent) => void>();
+  readonly #datasetsDir: string;
+  #stream: StreamJob | null = null;
+  #streamClient: LlmClient | null = null;
+  #metricsTimer: ReturnType<typeof setTimeout> | null = null;
+  #healthTimer: ReturnType<typeof setInterval> | null = null;
+  #runsSummaryCache: { at: number; value: Awaited<ReturnType<AppDeps["runsSummary"]>> } | null =
+    null;
+
+  private constructor(options: PipelineOptions) {
+    const config = options.config;
+    this.#config = config;
+    this.timezone = options.timezone ?? "Asia/Kolkata";
+    this.defaultModel = config.ollama.model;
+    this.#datasetsDir = options.datasetsDir;
+    this.#kafka = createKafka(config.kafka.brokers, `llmops-server-${options.port}`);
+    this.#producer = new EventProducer(this.#kafka);
+    this.#mlflow = new MlflowClient(config.mlflow.uri);
+    for (let i = 0; i < (options.workers ?? 1); i++) {
+      this.#workers.push(
+        new LlmWorker({
+          kafka: this.#kafka,
+          producer: this.#producer,
+          ollamaHost: config.ollama.host,
+          concurrency: options.workerConcurrency ?? 2,
+          onToken: (request_id, text) => this.#emit({ type: "token", data: { request_id, text } }),
+        }),
+      );
+    }
+    this.#sink = new MlflowSink({
+      kafka: this.#kafka,
+      dlq: this.#producer,
+      mlflow: this.#mlflow,
+      experiment: config.mlflow.experiment,
+    });
+    this.#drift = new DriftMonitor({
+      kafka: this.#kafka,
+      dlq: this.#producer,
+      onReport: () => this.#emit({ type: "drift", data: this.drift() }),
+    });
+    this.#dashboardGroup = `dashboard-${options.port}`;
+    this.#dashboard = new BatchConsumer<ResponseEvent>({
+      kafka: this.#kafka,
+      groupId: this.#dashboardGroup,
+      topics: [TOPICS.responses],
+      dlq: this.#producer,
+      chunkSize: 1_000,
+      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
+      handle: (items) => {
+        for (const { value } of items) this.#ingest(value);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** Connects to Kafka and MLflow and starts every consumer. */
+  static async start(options: PipelineOptions): Promise<Pipeline> {
+    const pipeline = new Pipeline(options);
+    await pipeline.#producer.connect();
+    // The dashboard rebuilds its state from the whole topic on every start.
+    const admin = pipeline.#kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({
+      groupId: pipeline.#dashboardGroup,
+      topic: TOPICS.responses,
+      earliest: true,
+    })
+      .catch(() => {/* a new group has no offsets to reset */});
+    await admin.disconnect();
+    await Promise.all([
+      ...pipeline.#workers.map((w) => w.start()),
+      pipeline.#sink.start(),
+      pipeline.#drift.start(),
+      pipeline.#dashboard.start(),
+    ]);
+    pipeline.#healthTimer = setInterval(() => {
+      if (pipeline.#listeners.size === 0) return;
+      pipeline.health().then((data) => pipeline.#emit({ type: "health", data })).catch(() => {});
+    }, 5_000);
+    return pipeline;
+  }
+
+  #ingest(event: ResponseEvent): void {
+    if (!this.#metrics.add(event)) return;
+    this.#recent.push(event);
+    this.#runsSummaryCache = null;
+    this.#emit({ type: "response", data: event });
+    this.#emit({ type: "runs", data: { changed: true } });
+    // Snapshots are computed at most every 200 ms, once for every client.
+    this.#metricsTimer ??= setTimeout(() => {
+      this.#metricsTimer = null;
+      this.#emit({ type: "metrics", data: this.#metrics.snapshot() });
+    }, 200);
+  }
+
+  #emit(event: LiveEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  subscribe(listener: (event: LiveEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  metrics() {
+    return this.#metrics.snapshot();
+  }
+
+  recentResponses(limit: number): ResponseEvent[] {
+    return this.#recent.newest(limit);
+  }
+
+  models(): Promise<string[]> {
+    return ollamaModels(this.#config.ollama.host);
+  }
+
+  async submit(input: RequestInput): Promise<RequestEvent> {
+    const event = createRequestEvent(input, {
+      model: this.defaultModel,
+      source: input.source ?? "api",
+    });
+    await this.#producer.send(TOPICS.requests, event.request_id, event);
+    return event;
+  }
+
+  async health(): Promise<HealthReport> {
+    const config = this.#config;
+    const [kafka, mlflow, ollama, lags] = await Promise.all([
+      kafkaStatus(config),
+      mlflowStatus(config),
+      ollamaStatus(config),
+      this.#lags(),
+    ]);
+    const experimentId = this.#sink.experimentId;
+    return {
+      kafka,
+      mlflow: {
+        ...mlflow,
+        experiment_url: experimentId ? this.#mlflow.uiUrl(experimentId) : null,
+      },
+      ollama,
+      workers: this.#workers.map((w) => ({
+        id: w.workerId,
+        healthy: ollama.healthy && kafka.healthy,
+        in_flight: w.inFlight,
+        ...w.stats,
+      })),
+      consumers: lags,
+      timezone: this.timezone,
+    };
+  }
+
+  async #lags(): Promise<HealthReport["consumers"]> {
+    const admin = this.#kafka.admin();
+    const groups: [string, string, { isRetrying: boolean; lastError: string | null } | null][] = [
+      [GROUPS.worker, TOPICS.requests, null],
+      [GROUPS.mlflowSink, TOPICS.responses, this.#sink],
+      [GROUPS.driftMonitor, TOPICS.responses, null],
+      [this.#dashboardGroup, TOPICS.responses, null],
+    ];
+    try {
+      await admin.connect();
+      return await Promise.all(groups.map(async ([group, topic, state]) => {
+        const lag = await consumerLag(admin, group, topic).then((l) => l.lag).catch(() => null);
+        return {
+          group,
+          lag,
+          retrying: state?.isRetrying ?? false,
+          last_error: state?.isRetrying ? state.lastError : null,
+        };
+      }));
+    } catch {
+      return groups.map(([group]) => ({ group, lag: null, retrying: false, last_error: null }));
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async #experimentId(): Promise<string> {
+    return this.#sink.experimentId ??
+      await this.#mlflow.getOrCreateExperiment(this.#config.mlflow.experiment);
+  }
+
+  async searchRuns(
+    request: { maxResults: number; pageToken?: string; orderBy?: string },
+  ): Promise<RunsPage> {
+    const experimentId = await this.#experimentId();
+    const page = await this.#mlflow.searchRuns({
+      experiment_ids: [experimentId],
+      max_results: request.maxResults,
+      page_token: request.pageToken,
+      order_by: request.orderBy ? [request.orderBy] : undefined,
+    });
+    return { experiment_id: experimentId, ...page };
+  }
+
+  async runsSummary() {
+    if (this.#runsSummaryCache && Date.now() - this.#runsSummaryCache.at < 3_000) {
+      return this.#runsSummaryCache.value;
+    }
+    const runs = await this.#mlflow.searchAllRuns({ experiment_ids: [await this.#experimentId()] });
+    let latency = 0;
+    let tokens = 0;
+    let successful = 0;
+    for (const run of runs) {
+      const metric = (key: string) => run.data.metrics?.find((m) => m.key === key)?.value ?? 0;
+      latency += metric("latency_s");
+      tokens += metric("tokens");
+      if (run.info.status === "FINISHED") successful++;
+    }
+    const value = {
+      total_runs: runs.length,
+      avg_latency_s: runs.length ? latency / runs.length : null,
+      avg_tokens: runs.length ? tokens / runs.length : null,
+      successful_runs: successful,
+    };
+    this.#runsSummaryCache = { at: Date.now(), value };
+    return value;
+  }
+
+  mlflowUiUrl(experimentId: string, runId?: string): string {
+    return this.#mlflow.uiUrl(experimentId, runId);
+  }
+
+  drift(): unknown {
+    const latest = this.#drift.latest();
+    return latest ?? {
+      report: null,
+      reason: `waiting for responses: the drift monitor needs ${this.#drift.needed()} more`,
+      windows: this.#drift.windows(),
+      alerts: this.#drift.alerts(),
+    };
+  }
+
+  async configureDrift(
+    options: { referenceSize?: number; currentSize?: number },
+  ): Promise<unknown> {
+    await this.#drift.configure(options);
+    return this.drift();
+  }
+
+  async datasets(): Promise<{ name: string; count: number | null }[]> {
+    return (await listDatasets(this.#datasetsDir)).map((d) => ({ name: `${d.name}.json`, count: d.count }));
+  }
+
+  async startStream(options: { file: string; delayS: number; loop: boolean }): Promise<unknown> {
+    if (this.#stream && this.#stream.status().state === "running") {
+      return this.#stream.status();
+    }
+    this.#streamClient ??= await LlmClient.connect({
+      config: this.#config,
+      kafka: this.#kafka,
+      producer: this.#producer,
+      source: "stream",
+    });
+    const dataset = await loadDataset(`${this.#datasetsDir}/${options.file}`);
+    const job = new StreamJob({
+      client: this.#streamClient,
+      entries: dataset.entries,
+      file: options.file,
+      delayS: options.delayS,
+      loop: options.loop,
+      onProgress: (status) => this.#emit({ type: "stream", data: status }),
+    });
+    this.#stream = job;
+    job.start().catch((error) => console.error(`stream: ${error.message}`));
+    return this.#stream.status();
+  }
+
+  async stopStream(): Promise<unknown> {
+    await this.#stream?.stop();
+    return this.streamStatus();
+  }
+
+  streamStatus(): unknown {
+    return this.#stream?.status() ??
+      {
+        state: "idle",
+        file: null,
+        total_planned: null,
+        sent: 0,
+        succeeded: 0,
+        failed: 0,
+        failed_by_type: {},
+        in_flight: 0,
+        elapsed_s: 0,
+        rate_per_s: 0,
+        progress: null,
+      };
+  }
+
+  /** Stops the stream, the consumers and the workers, then flushes and closes the producer. */
+  async stop(): Promise<void> {
+    if (this.#healthTimer) clearInterval(this.#healthTimer);
+    if (this.#metricsTimer) clearTimeout(this.#metricsTimer);
+    await this.#stream?.stop().catch(() => {});
+    await this.#streamClient?.close().catch(() => {});
+    await Promise.allSettled([
+      ...this.#workers.map((w) => w.stop()),
+      this.#sink.stop(),
+      this.#drift.stop(),
+      this.#dashboard.stop(),
+    ]);
+    await this.#producer.disconnect();
+  }
+}
