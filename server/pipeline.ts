@@ -122,15 +122,15 @@ export class Pipeline implements AppDeps {
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const pipeline = new Pipeline(options);
     await pipeline.#producer.connect();
-    // The dashboard rebuilds its state from the whole topic on every start.
+    // The dashboard and the drift monitor keep their state in memory: both rebuild it from the
+    // whole topic on every start, so a restart loses no history and the drift reference is
+    // always the first responses of the topic.
     const admin = pipeline.#kafka.admin();
     await admin.connect();
-    await admin.resetOffsets({
-      groupId: pipeline.#dashboardGroup,
-      topic: TOPICS.responses,
-      earliest: true,
-    })
-      .catch(() => {/* a new group has no offsets to reset */});
+    for (const groupId of [pipeline.#dashboardGroup, GROUPS.driftMonitor]) {
+      await admin.resetOffsets({ groupId, topic: TOPICS.responses, earliest: true })
+        .catch(() => {/* a new group has no offsets to reset; a busy one keeps its own */});
+    }
     await admin.disconnect();
     await Promise.all([
       ...pipeline.#workers.map((w) => w.start()),
@@ -305,7 +305,10 @@ export class Pipeline implements AppDeps {
   }
 
   async datasets(): Promise<{ name: string; count: number | null }[]> {
-    return (await listDatasets(this.#datasetsDir)).map((d) => ({ name: `${d.name}.json`, count: d.count }));
+    return (await listDatasets(this.#datasetsDir)).map((d) => ({
+      name: `${d.name}.json`,
+      count: d.count,
+    }));
   }
 
   async startStream(options: { file: string; delayS: number; loop: boolean }): Promise<unknown> {
