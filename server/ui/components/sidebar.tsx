@@ -1,0 +1,139 @@
+/**
+ * The sidebar: service health (Kafka, MLflow, Ollama, workers), consumer lag per group, the
+ * live connection and the time zone of displayed times.
+ *
+ * @module
+ */
+
+import type { ComponentChildren } from "preact";
+import { useLive } from "../live.ts";
+import { useStore, useTimeZone } from "../context.ts";
+import { safeHref, timeZoneAbbreviation } from "../format.ts";
+import type { Health } from "../types.ts";
+
+function ServiceRow(
+  { name, testId, healthy, children }: {
+    name: string;
+    testId: string;
+    healthy: boolean | null;
+    children?: ComponentChildren;
+  },
+) {
+  const state = healthy === null ? "unknown" : healthy ? "up" : "down";
+  return (
+    <li
+      class={`service service-${state}`}
+      data-testid={testId}
+      data-healthy={healthy === null ? "unknown" : String(healthy)}
+    >
+      <span class={`dot dot-${state}`} aria-hidden="true" />
+      <span class="service-name">{name}</span>
+      <span class="sr-only">
+        {healthy === null ? " status unknown" : healthy ? " healthy" : " unhealthy"}
+      </span>
+      {children ? <div class="service-detail">{children}</div> : null}
+    </li>
+  );
+}
+
+function workersHealthy(health: Health): boolean {
+  return health.workers.length > 0 && health.workers.some((w) => w.healthy);
+}
+
+/** The sidebar. */
+export function Sidebar({ healthError }: { healthError: string | null }) {
+  const store = useStore();
+  const health = useLive(store, (s) => s.health);
+  const connection = useLive(store, (s) => s.connection);
+  const tz = useTimeZone();
+  const h = health;
+  const experimentHref = safeHref(h?.mlflow.experiment_url);
+  return (
+    <aside class="sidebar" aria-label="System status">
+      <h1 class="brand">LLM Monitoring Workbench</h1>
+      <p class={`live live-${connection}`} data-testid="live-connection" role="status">
+        <span class={`dot dot-${connection === "open" ? "up" : "unknown"}`} aria-hidden="true" />
+        {connection === "open"
+          ? "Live updates on"
+          : connection === "connecting"
+          ? "Connecting to live updates…"
+          : "Live updates interrupted, reconnecting…"}
+      </p>
+
+      <h2 class="side-heading">Services</h2>
+      {healthError && !h ? <p class="error-text">{healthError}</p> : null}
+      {!h && !healthError ? <p class="muted">Checking services…</p> : null}
+      <ul class="services">
+        <ServiceRow name="Kafka" testId="health-kafka" healthy={h ? h.kafka.healthy : null}>
+          {h ? `${h.kafka.version ? `v${h.kafka.version} · ` : ""}${h.kafka.url}` : null}
+        </ServiceRow>
+        <ServiceRow name="MLflow" testId="health-mlflow" healthy={h ? h.mlflow.healthy : null}>
+          {h
+            ? (
+              <>
+                {h.mlflow.version ? `v${h.mlflow.version} · ` : ""}
+                {experimentHref
+                  ? (
+                    <a href={experimentHref} target="_blank" rel="noopener noreferrer">
+                      {h.mlflow.experiment || "experiment"}
+                    </a>
+                  )
+                  : h.mlflow.experiment}
+              </>
+            )
+            : null}
+        </ServiceRow>
+        <ServiceRow name="Ollama" testId="health-ollama" healthy={h ? h.ollama.healthy : null}>
+          {h
+            ? (
+              <>
+                {h.ollama.model}
+                {h.ollama.healthy && !h.ollama.model_present
+                  ? <span class="warn-text">(model not pulled)</span>
+                  : null}
+              </>
+            )
+            : null}
+        </ServiceRow>
+        <ServiceRow name="Workers" testId="health-workers" healthy={h ? workersHealthy(h) : null}>
+          {h
+            ? h.workers.length === 0
+              ? "no worker running"
+              : `${h.workers.filter((w) => w.healthy).length}/${h.workers.length} healthy · ${
+                h.workers.reduce((s, w) => s + w.in_flight, 0)
+              } in flight`
+            : null}
+        </ServiceRow>
+      </ul>
+
+      <h2 class="side-heading">Consumer lag</h2>
+      {h && h.consumers.length === 0 ? <p class="muted">No consumer groups yet.</p> : null}
+      {h
+        ? (
+          <table class="lag-table">
+            <tbody>
+              {h.consumers.map((c) => (
+                <tr key={c.group} class={c.retrying || c.last_error ? "lag-warn" : ""}>
+                  <th scope="row">{c.group}</th>
+                  <td title={c.last_error ?? undefined}>
+                    <span data-testid={`lag-${c.group}`}>
+                      {c.lag === null ? "—" : String(c.lag)}
+                    </span>
+                    {c.retrying ? <span class="retry-mark" title="retrying">⟳</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+        : null}
+      {h?.consumers.filter((c) => c.last_error).map((c) => (
+        <p key={c.group} class="error-text small">{c.group}: {c.last_error}</p>
+      ))}
+
+      <p class="muted small tz-note" data-testid="timezone">
+        Times in {timeZoneAbbreviation(tz)} ({tz})
+      </p>
+    </aside>
+  );
+}

@@ -1,0 +1,260 @@
+/**
+ * Live state of the dashboard: one `EventSource("/api/events")` feeding a small store, a pure
+ * reducer for each event, and a hook that re-renders a component only when the slice it reads
+ * changes. No polling: after a reconnect the store refetches once to fill the gap.
+ *
+ * @module
+ */
+
+import { useEffect, useState } from "preact/hooks";
+import type {
+  DriftBody,
+  Health,
+  MetricsSnapshot,
+  ResponseEvent,
+  StreamStatus,
+  TokenEvent,
+} from "./types.ts";
+
+/** Responses kept for the Response Stream tab. */
+export const MAX_RESPONSES = 200;
+/** Requests whose generated text is kept from `token` events. */
+export const MAX_TOKEN_STREAMS = 20;
+
+/** State of the connection to the event stream. */
+export type Connection = "connecting" | "open" | "reconnecting";
+
+/** Everything the live events carry. */
+export interface LiveState {
+  connection: Connection;
+  metrics: MetricsSnapshot | null;
+  health: Health | null;
+  drift: DriftBody | null;
+  stream: StreamStatus | null;
+  /** Newest first, at most {@linkcode MAX_RESPONSES}, one per request id. */
+  responses: ResponseEvent[];
+  /** Whether the first list of responses has been loaded. */
+  responsesLoaded: boolean;
+  /** Text generated so far, per request id (the newest {@linkcode MAX_TOKEN_STREAMS}). */
+  tokens: Record<string, string>;
+  /** Increases with every `runs` hint. */
+  runsVersion: number;
+}
+
+/** The state before anything arrived. */
+export function initialLiveState(): LiveState {
+  return {
+    connection: "connecting",
+    metrics: null,
+    health: null,
+    drift: null,
+    stream: null,
+    responses: [],
+    responsesLoaded: false,
+    tokens: {},
+    runsVersion: 0,
+  };
+}
+
+/** Names of the live events. */
+export const LIVE_EVENTS = [
+  "metrics",
+  "response",
+  "token",
+  "health",
+  "drift",
+  "stream",
+  "runs",
+] as const;
+
+/** A live event name. */
+export type LiveEventName = typeof LIVE_EVENTS[number];
+
+function endTime(e: ResponseEvent): number {
+  return typeof e.ts_end === "number" ? e.ts_end : typeof e.ts === "number" ? e.ts : 0;
+}
+
+/**
+ * Merges responses into a newest-first list: one entry per request id (the newer copy wins),
+ * sorted by end time, at most `max`. O((n + m) log(n + m)).
+ *
+ * @example
+ * ```ts
+ * mergeResponses([], [a, b]).length; // 2
+ * ```
+ */
+export function mergeResponses(
+  current: readonly ResponseEvent[],
+  incoming: readonly ResponseEvent[],
+  max = MAX_RESPONSES,
+): ResponseEvent[] {
+  const byId = new Map<string, ResponseEvent>();
+  for (const e of current) byId.set(e.request_id, e);
+  for (const e of incoming) {
+    if (e && typeof e.request_id === "string") byId.set(e.request_id, e);
+  }
+  return [...byId.values()].sort((a, b) => endTime(b) - endTime(a)).slice(0, max);
+}
+
+/**
+ * Prepends one live response (the usual case, O(n)); falls back to a full merge when it is a
+ * duplicate or older than the newest one.
+ */
+export function prependResponse(
+  current: readonly ResponseEvent[],
+  event: ResponseEvent,
+  max = MAX_RESPONSES,
+): ResponseEvent[] {
+  const duplicate = current.some((e) => e.request_id === event.request_id);
+  if (!duplicate && (current.length === 0 || endTime(event) >= endTime(current[0]))) {
+    return [event, ...current.slice(0, max - 1)];
+  }
+  return mergeResponses(current, [event], max);
+}
+
+/**
+ * Appends a piece of generated text for a request, keeping the newest `max` requests.
+ *
+ * @example
+ * ```ts
+ * appendToken({}, { request_id: "r", text: "Hi" }); // { r: "Hi" }
+ * ```
+ */
+export function appendToken(
+  tokens: Readonly<Record<string, string>>,
+  event: TokenEvent,
+  max = MAX_TOKEN_STREAMS,
+): Record<string, string> {
+  const { request_id: id, text } = event;
+  if (typeof id !== "string" || typeof text !== "string") return tokens as Record<string, string>;
+  const next: Record<string, string> = {};
+  const keys = Object.keys(tokens).filter((k) => k !== id);
+  for (const k of keys.slice(Math.max(0, keys.length - (max - 1)))) next[k] = tokens[k];
+  next[id] = (tokens[id] ?? "") + text;
+  return next;
+}
+
+/**
+ * The state after one live event. Pure; unknown events and malformed data leave it unchanged.
+ *
+ * @example
+ * ```ts
+ * reduceLive(initialLiveState(), "runs", { changed: true }).runsVersion; // 1
+ * ```
+ */
+export function reduceLive(state: LiveState, name: string, data: unknown): LiveState {
+  if (data === null || typeof data !== "object") return state;
+  switch (name) {
+    case "metrics":
+      return { ...state, metrics: data as MetricsSnapshot };
+    case "health":
+      return { ...state, health: data as Health };
+    case "drift":
+      return { ...state, drift: data as DriftBody };
+    case "stream":
+      return { ...state, stream: data as StreamStatus };
+    case "runs":
+      return { ...state, runsVersion: state.runsVersion + 1 };
+    case "response": {
+      const event = data as ResponseEvent;
+      if (typeof event.request_id !== "string") return state;
+      return { ...state, responses: prependResponse(state.responses, event) };
+    }
+    case "token":
+      return { ...state, tokens: appendToken(state.tokens, data as TokenEvent) };
+    default:
+      return state;
+  }
+}
+
+/** A minimal EventSource, so tests can pass a double. */
+export interface EventSourceLike {
+  addEventListener(type: string, listener: (event: MessageEvent | Event) => void): void;
+  close(): void;
+  onopen: ((event: Event) => void) | null;
+  onerror: ((event: Event) => void) | null;
+}
+
+/** The store of the live state. */
+export class LiveStore {
+  #state: LiveState = initialLiveState();
+  readonly #listeners = new Set<() => void>();
+
+  /** The current state. */
+  get state(): LiveState {
+    return this.#state;
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Replaces the state with `update(state)` and notifies when it changed. */
+  update(update: (state: LiveState) => LiveState): void {
+    const next = update(this.#state);
+    if (next === this.#state) return;
+    this.#state = next;
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** Applies one live event. */
+  apply(name: string, data: unknown): void {
+    this.update((s) => reduceLive(s, name, data));
+  }
+
+  /**
+   * Opens the event stream. `onOpen(reconnected)` runs on every (re)connection so the caller can
+   * load what the events do not carry. Returns a function that closes it.
+   */
+  connect(
+    onOpen: (reconnected: boolean) => void,
+    open: () => EventSourceLike = () => new EventSource("/api/events"),
+  ): () => void {
+    const source = open();
+    let wasOpen = false;
+    source.onopen = () => {
+      this.update((s) => ({ ...s, connection: "open" }));
+      onOpen(wasOpen);
+      wasOpen = true;
+    };
+    source.onerror = () => {
+      // EventSource reconnects on its own
+      this.update((s) => (s.connection === "open" ? { ...s, connection: "reconnecting" } : s));
+    };
+    for (const name of LIVE_EVENTS) {
+      source.addEventListener(name, (event) => {
+        const raw = (event as MessageEvent).data;
+        if (typeof raw !== "string") return;
+        let data: unknown;
+        try {
+          data = JSON.parse(raw);
+        } catch {
+          return;
+        }
+        this.apply(name, data);
+      });
+    }
+    return () => source.close();
+  }
+}
+
+/**
+ * The slice `select(state)` of the store, re-rendering only when it changes (by identity).
+ *
+ * @example
+ * ```tsx
+ * const metrics = useLive(store, (s) => s.metrics);
+ * ```
+ */
+export function useLive<T>(store: LiveStore, select: (state: LiveState) => T): T {
+  const [value, setValue] = useState(() => select(store.state));
+  useEffect(() => {
+    const check = () => setValue(() => select(store.state));
+    check();
+    return store.subscribe(check);
+    // the selector must not close over changing values: it is read once per store
+  }, [store]);
+  return value;
+}

@@ -1,0 +1,209 @@
+/**
+ * Tab 6, Auto Streaming: pick a dataset of prompts, a delay and loop mode, start and stop the
+ * stream, and follow its progress live from `stream` events.
+ *
+ * @module
+ */
+
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf } from "../api.ts";
+import { ErrorMessage } from "../components/error_message.tsx";
+import { KpiCard } from "../components/kpi_card.tsx";
+import { useStore } from "../context.ts";
+import { formatDuration, formatInteger, formatNumber, formatPercent } from "../format.ts";
+import { TAB_PURPOSE } from "../help.ts";
+import { useLive } from "../live.ts";
+import type { Dataset, StreamStatus } from "../types.ts";
+
+const STATE_TEXT: Record<StreamStatus["state"], string> = {
+  idle: "Idle — choose a dataset and press Start.",
+  running: "Streaming…",
+  stopping: "Stopping: waiting for requests in flight…",
+  finished: "Finished.",
+};
+
+/** The progress in [0, 1] of a stream, or null when unknown (loop mode). */
+export function streamProgress(s: StreamStatus | null): number | null {
+  if (!s) return null;
+  if (typeof s.progress === "number" && Number.isFinite(s.progress)) {
+    return Math.min(1, Math.max(0, s.progress > 1 ? s.progress / 100 : s.progress));
+  }
+  if (s.total_planned && s.total_planned > 0) {
+    return Math.min(1, (s.succeeded + s.failed) / s.total_planned);
+  }
+  return null;
+}
+
+/** The Auto Streaming tab. */
+export function AutoTab() {
+  const store = useStore();
+  const status = useLive(store, (s) => s.stream);
+  const [datasets, setDatasets] = useState<Dataset[]>([]);
+  const [file, setFile] = useState("");
+  const [delay, setDelay] = useState("3");
+  const [loop, setLoop] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api.datasets().then((d) => {
+      setDatasets(d.datasets);
+      setFile((cur) =>
+        cur || (d.datasets.find((x) => x.name === "quick_test.json") ?? d.datasets[0])?.name || ""
+      );
+    }).catch((e) => setError(`Could not list the datasets: ${messageOf(e)}`));
+  }, []);
+
+  const running = status?.state === "running" || status?.state === "stopping";
+  const act = async (what: "start" | "stop") => {
+    setBusy(true);
+    setError(null);
+    try {
+      const next = what === "start"
+        ? await api.streamStart({ file, delay_s: Number(delay), loop })
+        : await api.streamStop();
+      store.update((s) => ({ ...s, stream: next }));
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const delayNumber = Number(delay);
+  const delayOk = delay.trim() !== "" && delayNumber >= 0 && delayNumber <= 3600;
+  const progress = streamProgress(status);
+  const byType = Object.entries(status?.failed_by_type ?? {});
+
+  return (
+    <div class="tab-content">
+      <p class="purpose">
+        {TAB_PURPOSE.auto}{" "}
+        Use it for load testing, continuous monitoring and demos: watch the other tabs update while
+        it runs.
+      </p>
+      <form
+        class="card stream-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          act("start");
+        }}
+      >
+        <div class="form-row">
+          <label>
+            Dataset
+            <select
+              value={file}
+              data-testid="stream-file"
+              disabled={running}
+              onChange={(e) => setFile((e.currentTarget as HTMLSelectElement).value)}
+            >
+              {datasets.length === 0 ? <option value="">(no datasets)</option> : null}
+              {datasets.map((d) => (
+                <option key={d.name} value={d.name}>{d.name} ({d.count} prompts)</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Delay between requests (s)
+            <input
+              type="number"
+              min={0}
+              max={3600}
+              step={0.5}
+              value={delay}
+              data-testid="stream-delay"
+              disabled={running}
+              onInput={(e) => setDelay((e.currentTarget as HTMLInputElement).value)}
+            />
+          </label>
+          <label class="checkbox">
+            <input
+              type="checkbox"
+              checked={loop}
+              data-testid="stream-loop"
+              disabled={running}
+              onChange={(e) => setLoop((e.currentTarget as HTMLInputElement).checked)}
+            />
+            Loop (continuous testing)
+          </label>
+          <button
+            type="submit"
+            class="primary"
+            disabled={busy || running || !file || !delayOk}
+            data-testid="stream-start"
+          >
+            Start
+          </button>
+          <button
+            type="button"
+            disabled={busy || status?.state !== "running"}
+            data-testid="stream-stop"
+            onClick={() => act("stop")}
+          >
+            Stop
+          </button>
+        </div>
+        {!delayOk ? <p class="error-text small">The delay must be between 0 and 3600 s.</p> : null}
+        <ErrorMessage message={error} testId="stream-error" />
+      </form>
+
+      <section class="card" aria-label="Stream progress">
+        <p class="stream-state" data-testid="stream-state" data-state={status?.state ?? "unknown"}>
+          {status ? STATE_TEXT[status.state] ?? status.state : "Waiting for the stream status…"}
+          {status?.file ? <span class="muted">{` (${status.file})`}</span> : null}
+        </p>
+        <div class="kpis">
+          <KpiCard
+            label="Total sent"
+            value={formatInteger(status?.sent ?? 0)}
+            testId="stream-sent"
+            raw={status?.sent ?? 0}
+            sub={status?.total_planned
+              ? `of ${formatInteger(status.total_planned)} planned`
+              : undefined}
+          />
+          <KpiCard
+            label="Succeeded"
+            value={formatInteger(status?.succeeded ?? 0)}
+            testId="stream-succeeded"
+            raw={status?.succeeded ?? 0}
+            tone="ok"
+          />
+          <KpiCard
+            label="Failed"
+            value={formatInteger(status?.failed ?? 0)}
+            testId="stream-failed"
+            raw={status?.failed ?? 0}
+            tone={(status?.failed ?? 0) > 0 ? "drift" : "neutral"}
+          />
+          <KpiCard
+            label="In flight"
+            value={formatInteger(status?.in_flight ?? 0)}
+            testId="stream-in-flight"
+          />
+        </div>
+        <label class="block progress-label">
+          Progress{" "}
+          {progress === null ? (running ? "(loop mode: no end)" : "") : formatPercent(progress, 0)}
+          <progress
+            key={progress === null && running ? "indeterminate" : "determinate"}
+            data-testid="stream-progress"
+            max={1}
+            value={progress === null ? (running ? undefined : 0) : progress}
+          />
+        </label>
+        <p class="muted small">
+          Elapsed {formatDuration(status?.elapsed_s)} · rate{" "}
+          {status?.rate_per_s == null ? "—" : `${formatNumber(status.rate_per_s, 2)} requests/s`}
+        </p>
+        {byType.length
+          ? (
+            <p class="error-summary">
+              Failures by type: {byType.map(([t, n]) => `${t} ${n}`).join(" · ")}
+            </p>
+          )
+          : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,265 @@
+/**
+ * Tab 1, Real-time Metrics: KPIs, latency percentiles, latency trend, success/failure donut,
+ * token and response-length histograms and the last 10 requests.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { ChartCard } from "../components/chart_card.tsx";
+import { EmptyState } from "../components/empty_state.tsx";
+import { KpiCard } from "../components/kpi_card.tsx";
+import { PlotFigure } from "../components/plot_figure.tsx";
+import { StatusBadge } from "../components/status_badge.tsx";
+import { StatusDonut } from "../components/status_donut.tsx";
+import { useStore, useTimeZone } from "../context.ts";
+import {
+  formatDateTime,
+  formatInteger,
+  formatNumber,
+  formatPercent,
+  formatSeconds,
+  timeZoneAbbreviation,
+} from "../format.ts";
+import { CHART_HELP, KPI_HELP, TAB_PURPOSE } from "../help.ts";
+import { useLive } from "../live.ts";
+import type { MetricsSnapshot } from "../types.ts";
+
+const STATUS_COLOR = { domain: ["success", "error"], range: ["#1a7f37", "#cf222e"] };
+
+/** Points of the latency trend drawn (the newest). */
+const TREND_POINTS = 1_000;
+/** Above this many points the trend is a line with only the failures as dots. */
+const TREND_DOTS = 300;
+
+type TrendPoint = MetricsSnapshot["latency_trend"][number];
+
+function latencyTrendSpec(all: MetricsSnapshot["latency_trend"]): Plot.PlotOptions | null {
+  if (!all || all.length === 0) return null;
+  const trend = all.length > TREND_POINTS ? all.slice(-TREND_POINTS) : all;
+  const dots = trend.length > TREND_DOTS ? trend.filter((d) => d.status !== "success") : trend;
+  return {
+    height: 260,
+    marginLeft: 50,
+    x: { label: "Request number", tickFormat: "d" },
+    y: { label: "Latency (s)", grid: true, zero: true },
+    color: STATUS_COLOR,
+    marks: [
+      Plot.lineY(trend, { x: "n", y: "latency_s", stroke: "#0969da", strokeWidth: 1.5 }),
+      Plot.dot(dots, {
+        x: "n",
+        y: "latency_s",
+        fill: "status",
+        r: 3,
+        title: (d: TrendPoint) => `#${d.n}: ${d.latency_s.toFixed(2)} s (${d.status})`,
+      }),
+      Plot.tip(trend, Plot.pointerX({ x: "n", y: "latency_s" })),
+    ],
+  };
+}
+
+function histogramSpec(label: string, color: string) {
+  return (bins: MetricsSnapshot["token_histogram"]): Plot.PlotOptions | null => {
+    if (!bins || bins.length === 0 || bins.every((b) => b.count === 0)) return null;
+    return {
+      height: 220,
+      marginLeft: 45,
+      x: { label },
+      y: { label: "Responses", grid: true },
+      marks: [
+        Plot.rectY(bins, {
+          x1: "x0",
+          x2: "x1",
+          y: "count",
+          fill: color,
+          inset: 0.5,
+          tip: true,
+          title: (b: { x0: number; x1: number; count: number }) =>
+            `${b.x0}–${b.x1}: ${b.count} responses`,
+        }),
+        Plot.ruleY([0]),
+      ],
+    };
+  };
+}
+
+const tokensSpec = histogramSpec("Completion tokens", "#8250df");
+const lengthSpec = histogramSpec("Response length (characters)", "#bf8700");
+
+const NO_DATA = "No responses yet — send a prompt in Test LLM or start an Auto Stream.";
+
+/** The Real-time Metrics tab. */
+export function MetricsTab() {
+  const store = useStore();
+  const tz = useTimeZone();
+  const m = useLive(store, (s) => s.metrics);
+  const empty = !m || m.total === 0;
+  const rate = m?.success_rate ?? null;
+  return (
+    <div class="tab-content">
+      <p class="purpose">{TAB_PURPOSE.metrics}</p>
+      <div class="kpis">
+        <KpiCard
+          label="Average latency"
+          value={formatSeconds(m?.avg_latency_s)}
+          help={KPI_HELP.avgLatency}
+          testId="kpi-avg-latency"
+          raw={m?.avg_latency_s}
+        />
+        <KpiCard
+          label="Average tokens"
+          value={formatNumber(m?.avg_tokens, 1)}
+          help={KPI_HELP.avgTokens}
+          testId="kpi-avg-tokens"
+          raw={m?.avg_tokens}
+          sub={m?.avg_tokens_per_s != null
+            ? `${formatNumber(m.avg_tokens_per_s, 1)} tokens/s`
+            : undefined}
+        />
+        <KpiCard
+          label="Success rate"
+          value={formatPercent(rate)}
+          help={KPI_HELP.successRate}
+          testId="kpi-success-rate"
+          raw={rate}
+          tone={rate === null ? "neutral" : rate >= 0.99 ? "ok" : rate >= 0.9 ? "close" : "drift"}
+          sub={m && m.failed > 0 ? `${formatInteger(m.failed)} failed` : undefined}
+        />
+        <KpiCard
+          label="Total requests"
+          value={formatInteger(m?.total ?? 0)}
+          help={KPI_HELP.total}
+          testId="kpi-total"
+          raw={m?.total ?? 0}
+        />
+      </div>
+      <div class="kpis secondary">
+        <KpiCard
+          label="Latency p50"
+          value={formatSeconds(m?.latency_s.p50)}
+          help={KPI_HELP.percentiles}
+          testId="kpi-latency-p50"
+        />
+        <KpiCard
+          label="Latency p95"
+          value={formatSeconds(m?.latency_s.p95)}
+          help={KPI_HELP.percentiles}
+          testId="kpi-latency-p95"
+        />
+        <KpiCard
+          label="Latency p99"
+          value={formatSeconds(m?.latency_s.p99)}
+          help={KPI_HELP.percentiles}
+          testId="kpi-latency-p99"
+        />
+        <KpiCard
+          label="TTFT p50"
+          value={formatSeconds(m?.ttft_s.p50)}
+          help={KPI_HELP.ttft}
+          testId="kpi-ttft-p50"
+        />
+        <KpiCard
+          label="TTFT p95"
+          value={formatSeconds(m?.ttft_s.p95)}
+          help={KPI_HELP.ttft}
+          testId="kpi-ttft-p95"
+        />
+      </div>
+      {empty ? <EmptyState title={NO_DATA} testId="metrics-empty" /> : null}
+      {m && Object.keys(m.errors_by_type).length > 0
+        ? (
+          <p class="error-summary">
+            Failures by type:{" "}
+            {Object.entries(m.errors_by_type).map(([t, n]) => `${t} ${n}`).join(" · ")}
+          </p>
+        )
+        : null}
+      {m && m.window_size < m.total
+        ? (
+          <p class="muted small">
+            Charts and percentiles cover the newest {formatInteger(m.window_size)} responses.
+          </p>
+        )
+        : null}
+      <div class="grid-2">
+        <ChartCard title="Latency trend" help={CHART_HELP.latencyTrend} class="span-2">
+          <PlotFigure
+            data={m?.latency_trend ?? []}
+            spec={latencyTrendSpec}
+            label="Latency in seconds by request number"
+            testId="chart-latency-trend"
+            empty={NO_DATA}
+          />
+          {m && m.latency_trend.length > TREND_POINTS
+            ? (
+              <p class="muted small">
+                Showing the newest {formatInteger(TREND_POINTS)} requests.
+              </p>
+            )
+            : null}
+        </ChartCard>
+        <ChartCard title="Status distribution" help={CHART_HELP.status}>
+          <StatusDonut
+            succeeded={m?.succeeded ?? 0}
+            failed={m?.failed ?? 0}
+            testId="chart-status"
+          />
+        </ChartCard>
+        <ChartCard title="Token distribution" help={CHART_HELP.tokens}>
+          <PlotFigure
+            data={m?.token_histogram ?? []}
+            spec={tokensSpec}
+            label="Histogram of completion tokens per response"
+            testId="chart-tokens"
+            empty={NO_DATA}
+          />
+        </ChartCard>
+        <ChartCard title="Response length distribution" help={CHART_HELP.responseLength}>
+          <PlotFigure
+            data={m?.response_length_histogram ?? []}
+            spec={lengthSpec}
+            label="Histogram of response length in characters"
+            testId="chart-response-length"
+            empty={NO_DATA}
+          />
+        </ChartCard>
+        <ChartCard title="Recent requests" help={CHART_HELP.recent}>
+          <div class="table-wrap">
+            <table class="data-table" data-testid="recent-table">
+              <thead>
+                <tr>
+                  <th scope="col">Time ({timeZoneAbbreviation(tz)})</th>
+                  <th scope="col">Request ID</th>
+                  <th scope="col" class="num">Latency</th>
+                  <th scope="col" class="num">Tokens</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(m?.recent ?? []).slice(0, 10).map((r) => (
+                  <tr key={r.request_id} data-request-id={r.request_id}>
+                    <td class="nowrap">{formatDateTime(r.ts_end, tz)}</td>
+                    <td class="mono" title={r.request_id}>{r.request_id.slice(0, 8)}…</td>
+                    <td class="num">{formatSeconds(r.latency_s)}</td>
+                    <td class="num">{formatInteger(r.completion_tokens)}</td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                      {r.error_type ? <span class="muted small">{r.error_type}</span> : null}
+                    </td>
+                  </tr>
+                ))}
+                {empty
+                  ? (
+                    <tr>
+                      <td colSpan={5} class="muted">{NO_DATA}</td>
+                    </tr>
+                  )
+                  : null}
+              </tbody>
+            </table>
+          </div>
+        </ChartCard>
+      </div>
+    </div>
+  );
+}

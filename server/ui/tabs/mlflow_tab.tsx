@@ -1,0 +1,412 @@
+/**
+ * Tab 3, MLflow Tracking: run summary, latency over time, tokens vs latency, and the runs table
+ * (paginated with page tokens, sorted on the server), with links to the MLflow UI. Runs are
+ * refetched on the `runs` live hint, at most once every two seconds, and only while the tab is
+ * visible.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, messageOf, type RunsQuery } from "../api.ts";
+import { ChartCard } from "../components/chart_card.tsx";
+import { EmptyState } from "../components/empty_state.tsx";
+import { ErrorMessage } from "../components/error_message.tsx";
+import { KpiCard } from "../components/kpi_card.tsx";
+import { PlotFigure } from "../components/plot_figure.tsx";
+import { StatusBadge } from "../components/status_badge.tsx";
+import { useStore, useTimeZone } from "../context.ts";
+import {
+  formatDateTime,
+  formatInteger,
+  formatNumber,
+  formatSeconds,
+  safeHref,
+  timeZoneAbbreviation,
+} from "../format.ts";
+import { CHART_HELP, TAB_PURPOSE } from "../help.ts";
+import { useLive } from "../live.ts";
+import type { RunOrderColumn, RunRow, RunsPage } from "../types.ts";
+
+const PAGE_SIZE = 25;
+const CHART_RUNS = 200;
+const MIN_REFRESH_MS = 2_000;
+
+interface ChartRun {
+  time: Date;
+  latency_s: number;
+  tokens: number;
+  response_length: number;
+  status: "success" | "error";
+  run: string;
+}
+
+function runStatus(r: RunRow): "success" | "error" {
+  if (r.success !== null) return r.success >= 1 ? "success" : "error";
+  return r.status === "FAILED" ? "error" : "success";
+}
+
+function chartRows(runs: RunRow[] | null): ChartRun[] {
+  return (runs ?? []).filter((r) => r.start_time !== null && r.latency_s !== null).map((r) => ({
+    time: new Date(r.start_time as number),
+    latency_s: r.latency_s as number,
+    tokens: r.tokens ?? 0,
+    response_length: r.response_length ?? 0,
+    status: runStatus(r),
+    run: r.run_name ?? r.run_id,
+  })).sort((a, b) => a.time.getTime() - b.time.getTime());
+}
+
+const STATUS_COLOR = {
+  domain: ["success", "error"],
+  range: ["#1a7f37", "#cf222e"],
+  legend: true,
+};
+
+function latencyOverTimeSpec(data: { rows: ChartRun[]; tz: string }): Plot.PlotOptions | null {
+  if (data.rows.length === 0) return null;
+  return {
+    height: 260,
+    marginLeft: 50,
+    x: { type: "time", label: `Start time (${data.tz})`, tickFormat: timeTick(data.tz) },
+    y: { label: "Latency (s)", grid: true, zero: true },
+    color: STATUS_COLOR,
+    marks: [
+      Plot.lineY(data.rows, { x: "time", y: "latency_s", stroke: "#0969da", strokeOpacity: 0.6 }),
+      Plot.dot(data.rows, { x: "time", y: "latency_s", fill: "status", r: 3, tip: true }),
+    ],
+  };
+}
+
+function timeTick(tz: string) {
+  const f = new Intl.DateTimeFormat("en-GB", {
+    timeZone: tz,
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
+  return (d: Date) => f.format(d);
+}
+
+function scatterSpec(rows: ChartRun[]): Plot.PlotOptions | null {
+  if (rows.length === 0) return null;
+  return {
+    height: 280,
+    marginLeft: 50,
+    inset: 12,
+    x: { label: "Tokens", grid: true },
+    y: { label: "Latency (s)", grid: true, zero: true },
+    r: { range: [2, 12], label: "Response length" },
+    color: STATUS_COLOR,
+    marks: [
+      Plot.dot(rows, {
+        x: "tokens",
+        y: "latency_s",
+        fill: "status",
+        fillOpacity: 0.7,
+        r: "response_length",
+        tip: true,
+        channels: { run: "run" },
+      }),
+    ],
+  };
+}
+
+const SORTABLE: { col: RunOrderColumn; label: string }[] = [
+  { col: "start_time", label: "Start time" },
+  { col: "latency_s", label: "Latency" },
+  { col: "tokens", label: "Tokens" },
+  { col: "response_length", label: "Response length" },
+  { col: "tokens_per_s", label: "Tokens/s" },
+];
+
+function SortHeader(
+  { col, label, sort, onSort }: {
+    col: RunOrderColumn;
+    label: string;
+    sort: { col: RunOrderColumn; dir: "ASC" | "DESC" };
+    onSort: (col: RunOrderColumn) => void;
+  },
+) {
+  const active = sort.col === col;
+  const aria = active ? (sort.dir === "ASC" ? "ascending" : "descending") : "none";
+  return (
+    <th scope="col" aria-sort={aria} class={col === "start_time" ? "" : "num"}>
+      <button
+        type="button"
+        class="sort-button"
+        data-testid={`sort-${col}`}
+        onClick={() => onSort(col)}
+        title={`Sort by ${label.toLowerCase()}`}
+      >
+        {label}
+        <span aria-hidden="true" class="sort-mark">
+          {active ? (sort.dir === "ASC" ? " ▲" : " ▼") : " ↕"}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+/** The MLflow Tracking tab. */
+export function MlflowTab({ active }: { active: boolean }) {
+  const store = useStore();
+  const tz = useTimeZone();
+  const runsVersion = useLive(store, (s) => s.runsVersion);
+  const health = useLive(store, (s) => s.health);
+  const [sort, setSort] = useState<{ col: RunOrderColumn; dir: "ASC" | "DESC" }>({
+    col: "start_time",
+    dir: "DESC",
+  });
+  const [page, setPage] = useState<{ token: string | null; prev: (string | null)[] }>({
+    token: null,
+    prev: [],
+  });
+  const [data, setData] = useState<RunsPage | null>(null);
+  const [chartRuns, setChartRuns] = useState<RunRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  /** The view (sort and page) and runs version last loaded. */
+  const loaded = useRef<{ view: string; version: number } | null>(null);
+  /** The view the user wants now: late answers for another view are dropped. */
+  const wanted = useRef("");
+  const chartsVersion = useRef<number | null>(null);
+  const lastFetch = useRef(0);
+
+  useEffect(() => {
+    const view = JSON.stringify([sort, page.token]);
+    wanted.current = view;
+    if (!active) return;
+    const done = loaded.current;
+    if (done && done.view === view && done.version === runsVersion) return;
+    // a new view loads at once; a `runs` hint on the same view is throttled
+    const wait = done && done.view === view
+      ? Math.max(0, lastFetch.current + MIN_REFRESH_MS - Date.now())
+      : 0;
+    const timer = setTimeout(async () => {
+      lastFetch.current = Date.now();
+      setLoading(true);
+      const query: RunsQuery = {
+        maxResults: PAGE_SIZE,
+        pageToken: page.token,
+        orderBy: sort.col,
+        direction: sort.dir,
+      };
+      const needCharts = chartsVersion.current !== runsVersion;
+      try {
+        const [pageData, charts] = await Promise.all([
+          api.runs(query),
+          needCharts
+            ? api.runs({ maxResults: CHART_RUNS, orderBy: "start_time", direction: "DESC" })
+              .catch(() => null)
+            : Promise.resolve(null),
+        ]);
+        if (charts) {
+          setChartRuns(charts.runs);
+          chartsVersion.current = runsVersion;
+        }
+        if (wanted.current !== view) return;
+        const latest = loaded.current;
+        if (latest && latest.view === view && latest.version > runsVersion) return;
+        setData(pageData);
+        setError(null);
+        loaded.current = { view, version: runsVersion };
+      } catch (e) {
+        if (wanted.current === view) setError(messageOf(e));
+      } finally {
+        setLoading(false);
+      }
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [active, sort, page.token, runsVersion]);
+
+  const onSort = (col: RunOrderColumn) => {
+    setSort((s) => ({ col, dir: s.col === col && s.dir === "DESC" ? "ASC" : "DESC" }));
+    setPage({ token: null, prev: [] });
+  };
+  const next = () => {
+    if (!data?.next_page_token) return;
+    setPage((p) => ({ token: data.next_page_token, prev: [...p.prev, p.token] }));
+  };
+  const previous = () => {
+    setPage((p) =>
+      p.prev.length ? { token: p.prev[p.prev.length - 1], prev: p.prev.slice(0, -1) } : p
+    );
+  };
+
+  const experimentHref = safeHref(data?.experiment_url ?? health?.mlflow.experiment_url);
+  const rows = useMemo(() => chartRows(chartRuns ?? data?.runs ?? null), [chartRuns, data]);
+  const timeData = useMemo(() => ({ rows, tz }), [rows, tz]);
+  const s = data?.summary;
+  const pageNumber = page.prev.length + 1;
+  const runs = data?.runs ?? [];
+
+  return (
+    <div class="tab-content">
+      <p class="purpose">
+        {TAB_PURPOSE.mlflow} {experimentHref
+          ? (
+            <a
+              href={experimentHref}
+              target="_blank"
+              rel="noopener noreferrer"
+              data-testid="mlflow-experiment-link"
+            >
+              Open the experiment in the MLflow UI ↗
+            </a>
+          )
+          : <span class="muted">The MLflow UI link appears once MLflow answers.</span>}
+      </p>
+      <ErrorMessage message={error} testId="mlflow-error" />
+      <div class="kpis">
+        <KpiCard
+          label="Total runs"
+          value={formatInteger(s?.total_runs)}
+          testId="mlflow-total-runs"
+          help="Every LLM request = one run: historical tracking and usage."
+        />
+        <KpiCard
+          label="Average latency"
+          value={formatSeconds(s?.avg_latency_s)}
+          testId="mlflow-avg-latency"
+          help="Overall system performance: a baseline for comparison and SLA compliance."
+        />
+        <KpiCard
+          label="Average tokens"
+          value={formatNumber(s?.avg_tokens, 1)}
+          testId="mlflow-avg-tokens"
+          help="Typical response length: resource planning."
+        />
+        <KpiCard
+          label="Successful runs"
+          value={formatInteger(s?.successful_runs)}
+          testId="mlflow-successful-runs"
+          help="Reliability metric and quality indicator."
+        />
+      </div>
+      {data && data.summary.total_runs === 0 && runs.length === 0
+        ? (
+          <EmptyState title="No runs yet" testId="mlflow-empty">
+            Every LLM request is logged as one MLflow run by the mlflow-sink consumer. Send a prompt
+            in Test LLM or start an Auto Stream, and runs appear here.
+          </EmptyState>
+        )
+        : null}
+      {!data && !error ? <p class="muted">Loading runs from MLflow…</p> : null}
+      <div class="grid-2">
+        <ChartCard title="Latency over time" help={CHART_HELP.mlflowLatency}>
+          <PlotFigure
+            data={timeData}
+            spec={latencyOverTimeSpec}
+            label="Latency of each run over its start time"
+            testId="chart-mlflow-latency"
+            empty="No runs to chart yet."
+          />
+        </ChartCard>
+        <ChartCard title="Tokens vs latency" help={CHART_HELP.mlflowScatter}>
+          <PlotFigure
+            data={rows}
+            spec={scatterSpec}
+            label="Latency against tokens per run; colour is status, size is response length"
+            testId="chart-mlflow-scatter"
+            empty="No runs to chart yet."
+          />
+        </ChartCard>
+        <ChartCard title="Experiment runs" help={CHART_HELP.mlflowRuns} class="span-2">
+          <div class="toolbar">
+            <button
+              type="button"
+              onClick={previous}
+              disabled={page.prev.length === 0 || loading}
+              data-testid="runs-prev"
+            >
+              ← Previous
+            </button>
+            <span class="muted small" data-testid="runs-page">Page {pageNumber}</span>
+            <button
+              type="button"
+              onClick={next}
+              disabled={!data?.next_page_token || loading}
+              data-testid="runs-next"
+            >
+              Next →
+            </button>
+            {loading ? <span class="muted small" role="status">Loading…</span> : null}
+          </div>
+          <div class="table-wrap">
+            <table class="data-table" data-testid="runs-table">
+              <thead>
+                <tr>
+                  <SortHeader
+                    col="start_time"
+                    label={`Start time (${timeZoneAbbreviation(tz)})`}
+                    sort={sort}
+                    onSort={onSort}
+                  />
+                  <th scope="col">Run</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">User</th>
+                  <th scope="col">Status</th>
+                  {SORTABLE.slice(1).map((c) => (
+                    <SortHeader
+                      key={c.col}
+                      col={c.col}
+                      label={c.label}
+                      sort={sort}
+                      onSort={onSort}
+                    />
+                  ))}
+                  <th scope="col" class="num">TTFT</th>
+                </tr>
+              </thead>
+              <tbody>
+                {runs.map((r) => {
+                  const href = safeHref(r.url);
+                  const name = r.run_name ?? r.request_id ?? r.run_id;
+                  return (
+                    <tr key={r.run_id} data-run-id={r.run_id}>
+                      <td class="nowrap">{formatDateTime(r.start_time, tz)}</td>
+                      <td class="mono" title={r.request_id ?? r.run_id}>
+                        {href
+                          ? (
+                            <a
+                              href={href}
+                              target="_blank"
+                              rel="noopener noreferrer"
+                              data-testid="run-link"
+                            >
+                              {name.slice(0, 8)}…
+                            </a>
+                          )
+                          : `${name.slice(0, 8)}…`}
+                      </td>
+                      <td>{r.model ?? "—"}</td>
+                      <td>{r.user_id ?? "—"}</td>
+                      <td>
+                        <StatusBadge status={runStatus(r)} />
+                      </td>
+                      <td class="num">{formatSeconds(r.latency_s)}</td>
+                      <td class="num">{formatInteger(r.tokens)}</td>
+                      <td class="num">{formatInteger(r.response_length)}</td>
+                      <td class="num">{formatNumber(r.tokens_per_s, 1)}</td>
+                      <td class="num">{formatSeconds(r.ttft_s)}</td>
+                    </tr>
+                  );
+                })}
+                {data && runs.length === 0
+                  ? (
+                    <tr>
+                      <td colSpan={10} class="muted">No runs on this page.</td>
+                    </tr>
+                  )
+                  : null}
+              </tbody>
+            </table>
+          </div>
+        </ChartCard>
+      </div>
+    </div>
+  );
+}
