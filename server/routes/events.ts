@@ -22,6 +22,10 @@ export function eventRoutes(deps: AppDeps): Hono {
       queue.push({ type: "metrics", data: deps.metrics() });
       queue.push({ type: "stream", data: deps.streamStatus() });
       queue.push({ type: "drift", data: deps.drift() });
+      deps.health().then((data) => {
+        queue.push({ type: "health", data });
+        wake?.();
+      }).catch(() => {/* the periodic health event follows */});
       let id = 0;
       try {
         while (!stream.aborted) {
