@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { readResponses } from "../client/llm_client.ts";
 import { createKafka, EventProducer, GROUPS } from "../kafka/mod.ts";
 import { LlmWorker } from "../llm/worker.ts";
-import { INTEGRATION, integrationConfig } from "../stack/testing.ts";
+import { MlflowClient, MlflowSink, tagOf } from "../mlflow/mod.ts";
+import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
 import { runStreamCli } from "./cli.ts";
 import type { StreamSummary } from "./engine.ts";
 import { systemClock } from "./schedule.ts";
@@ -186,7 +187,16 @@ Deno.test({
       ollamaHost: config.ollama.host,
       groupId: GROUPS.worker,
     });
-    await worker.start();
+    // The MLflow sink, in a group and experiment of its own, logs what the stream produced.
+    const mlflow = new MlflowClient(config.mlflow.uri);
+    const sink = new MlflowSink({
+      kafka,
+      dlq: producer,
+      mlflow,
+      experiment: uniqueName("stream-cli"),
+      groupId: uniqueName("stream-cli-sink"),
+    });
+    await Promise.all([worker.start(), sink.start()]);
     let result;
     try {
       result = await cli([
@@ -239,7 +249,17 @@ Deno.test({
         assert.equal(r.params.num_predict, 24);
       }
       if (summary.succeeded > 0) assert.ok(summary.latency_s.p50! > 0);
+
+      // MLflow holds exactly one run per request id, and agrees on the outcomes.
+      const runsFor = async () =>
+        (await mlflow.searchAllRuns({ experiment_ids: [sink.experimentId!] }))
+          .filter((run) => wanted.has(tagOf(run, "request_id") ?? ""));
+      await waitFor(async () => (await runsFor()).length >= 10, "10 MLflow runs", 60_000);
+      const runs = await runsFor();
+      assert.deepEqual(runs.map((run) => tagOf(run, "request_id")).sort(), [...wanted].sort());
+      assert.equal(runs.filter((run) => run.info.status === "FINISHED").length, summary.succeeded);
     } finally {
+      await sink.stop();
       await producer.disconnect();
     }
   },
