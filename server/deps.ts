@@ -70,7 +70,9 @@ export interface AppDeps {
   drift(): unknown;
   configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<unknown>;
   datasets(): Promise<{ name: string; count: number | null }[]>;
-  startStream(options: { file: string; delayS: number; loop: boolean }): Promise<unknown>;
+  startStream(
+    options: { file: string; delayS: number; loop: boolean; maxTokens?: number },
+  ): Promise<unknown>;
   stopStream(): Promise<unknown>;
   streamStatus(): unknown;
   /** Subscribes to live events; returns an unsubscribe function. */

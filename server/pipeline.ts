@@ -46,6 +46,8 @@ export interface PipelineOptions {
   timezone?: string;
   /** Folder of the stream datasets. */
   datasetsDir: string;
+  /** Topics (defaults: `llm.requests` and `llm.responses`); tests use their own. */
+  topics?: { requests: string; responses: string };
 }
 
 /** The pipeline, as the HTTP layer uses it. */
@@ -65,6 +67,8 @@ export class Pipeline implements AppDeps {
   readonly #recent = new RingBuffer<ResponseEvent>(500);
   readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #datasetsDir: string;
+  readonly #topics: { requests: string; responses: string };
+  readonly #groups: { worker: string; mlflowSink: string; driftMonitor: string };
   #stream: StreamJob | null = null;
   #streamClient: LlmClient | null = null;
   #metricsTimer: ReturnType<typeof setTimeout> | null = null;
@@ -78,6 +82,15 @@ export class Pipeline implements AppDeps {
     this.timezone = options.timezone ?? "Asia/Kolkata";
     this.defaultModel = config.ollama.model;
     this.#datasetsDir = options.datasetsDir;
+    const topics = options.topics ?? { requests: TOPICS.requests, responses: TOPICS.responses };
+    this.#topics = topics;
+    // Groups are per topic: a kafkajs group must not mix members of different topics.
+    const group = (base: string) => options.topics ? `${base}.${topics.requests}` : base;
+    this.#groups = {
+      worker: group(GROUPS.worker),
+      mlflowSink: group(GROUPS.mlflowSink),
+      driftMonitor: group(GROUPS.driftMonitor),
+    };
     this.#kafka = createKafka(config.kafka.brokers, `llmops-server-${options.port}`);
     this.#producer = new EventProducer(this.#kafka);
     this.#mlflow = new MlflowClient(config.mlflow.uri);
@@ -88,6 +101,8 @@ export class Pipeline implements AppDeps {
           producer: this.#producer,
           ollamaHost: config.ollama.host,
           concurrency: options.workerConcurrency ?? 2,
+          topics,
+          groupId: this.#groups.worker,
           onToken: (request_id, text) => this.#emit({ type: "token", data: { request_id, text } }),
         }),
       );
@@ -97,17 +112,21 @@ export class Pipeline implements AppDeps {
       dlq: this.#producer,
       mlflow: this.#mlflow,
       experiment: config.mlflow.experiment,
+      topic: topics.responses,
+      groupId: this.#groups.mlflowSink,
     });
     this.#drift = new DriftMonitor({
       kafka: this.#kafka,
       dlq: this.#producer,
+      topic: topics.responses,
+      groupId: this.#groups.driftMonitor,
       onReport: () => this.#emit({ type: "drift", data: this.drift() }),
     });
     this.#dashboardGroup = `dashboard-${options.port}`;
     this.#dashboard = new BatchConsumer<ResponseEvent>({
       kafka: this.#kafka,
       groupId: this.#dashboardGroup,
-      topics: [TOPICS.responses],
+      topics: [topics.responses],
       dlq: this.#producer,
       chunkSize: 1_000,
       decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
@@ -127,8 +146,8 @@ export class Pipeline implements AppDeps {
     // always the first responses of the topic.
     const admin = pipeline.#kafka.admin();
     await admin.connect();
-    for (const groupId of [pipeline.#dashboardGroup, GROUPS.driftMonitor]) {
-      await admin.resetOffsets({ groupId, topic: TOPICS.responses, earliest: true })
+    for (const groupId of [pipeline.#dashboardGroup, pipeline.#groups.driftMonitor]) {
+      await admin.resetOffsets({ groupId, topic: pipeline.#topics.responses, earliest: true })
         .catch(() => {/* a new group has no offsets to reset; a busy one keeps its own */});
     }
     await admin.disconnect();
@@ -184,7 +203,7 @@ export class Pipeline implements AppDeps {
       model: this.defaultModel,
       source: input.source ?? "api",
     });
-    await this.#producer.send(TOPICS.requests, event.request_id, event);
+    await this.#producer.send(this.#topics.requests, event.request_id, event);
     return event;
   }
 
@@ -218,10 +237,10 @@ export class Pipeline implements AppDeps {
   async #lags(): Promise<HealthReport["consumers"]> {
     const admin = this.#kafka.admin();
     const groups: [string, string, { isRetrying: boolean; lastError: string | null } | null][] = [
-      [GROUPS.worker, TOPICS.requests, null],
-      [GROUPS.mlflowSink, TOPICS.responses, this.#sink],
-      [GROUPS.driftMonitor, TOPICS.responses, null],
-      [this.#dashboardGroup, TOPICS.responses, null],
+      [this.#groups.worker, this.#topics.requests, null],
+      [this.#groups.mlflowSink, this.#topics.responses, this.#sink],
+      [this.#groups.driftMonitor, this.#topics.responses, null],
+      [this.#dashboardGroup, this.#topics.responses, null],
     ];
     try {
       await admin.connect();
@@ -311,7 +330,9 @@ export class Pipeline implements AppDeps {
     }));
   }
 
-  async startStream(options: { file: string; delayS: number; loop: boolean }): Promise<unknown> {
+  async startStream(
+    options: { file: string; delayS: number; loop: boolean; maxTokens?: number },
+  ): Promise<unknown> {
     if (this.#stream && this.#stream.status().state === "running") {
       return this.#stream.status();
     }
@@ -320,6 +341,7 @@ export class Pipeline implements AppDeps {
       kafka: this.#kafka,
       producer: this.#producer,
       source: "stream",
+      topics: this.#topics,
     });
     const dataset = await loadDataset(`${this.#datasetsDir}/${options.file}`);
     const job = new StreamJob({
@@ -328,6 +350,7 @@ export class Pipeline implements AppDeps {
       file: options.file,
       delayS: options.delayS,
       loop: options.loop,
+      maxTokens: options.maxTokens,
       onProgress: (status) => this.#emit({ type: "stream", data: status }),
     });
     this.#stream = job;

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../http_errors.ts";
+import { LIMITS } from "../../lib/events/mod.ts";
 import { rateLimit, type RateLimitOptions } from "../rate_limit.ts";
 import { readJson } from "./read_json.ts";
 
@@ -13,6 +14,7 @@ const StartSchema = z.object({
   ),
   delay_s: z.number().min(0).max(3600).default(3),
   loop: z.boolean().default(false),
+  max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).optional(),
 }).strict();
 
 /** Routes of the Auto Streaming tab. */
