@@ -43,25 +43,9 @@ export interface ColumnQuality {
   new_categories: (string | number | boolean)[];
 }
 
-/**
- * Quantile with linear interpolation between order statistics (pandas/numpy default) of a
- * sorted Float64Array. O(1).
- *
- * @example
- * ```ts
- * import { quantileSorted } from "./quality.ts";
- * quantileSorted(new Float64Array([1, 2, 3, 4]), 0.5); // 2.5
- * ```
- */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) throw new RangeError("Expected a non-empty sample, found none");
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`Expected q in [0, 1], found ${q}`);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  const frac = pos - lo;
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
-}
+/** Quantile with linear interpolation between order statistics (numpy's default); shared with the live metrics. */
+export { quantileSorted } from "../metrics/quantile.ts";
+import { quantileSorted } from "../metrics/quantile.ts";
 
 /**
  * Statistics of one column. O(n log n) for numerical columns, O(n) for categorical.

@@ -7,7 +7,7 @@ import { consumerLag } from "./lag.ts";
 import { EventProducer } from "./producer.ts";
 import { readTopic } from "./reader.ts";
 import { TOPICS } from "./topics.ts";
-import { INTEGRATION, integrationConfig, uniqueName } from "../stack/testing.ts";
+import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
 
 async function withTopic(fn: (topic: string, brokers: string[]) => Promise<void>) {
   const { kafka: config } = integrationConfig();
@@ -28,14 +28,6 @@ const decodeNumber = (message: KafkaMessage) => {
   if (typeof value.n !== "number") throw new Error(`expected {n: number}, found ${message.value}`);
   return value.n as number;
 };
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 Deno.test({
   name: "the producer batches many sends, each resolving on acknowledgement, keyed by id",
@@ -100,8 +92,11 @@ Deno.test({
         },
       });
       await consumer.start();
-      await until(() => consumer.processedCount + consumer.deadLetteredCount >= 22, "22 outcomes");
-      await until(async () => {
+      await waitFor(
+        () => consumer.processedCount + consumer.deadLetteredCount >= 22,
+        "22 outcomes",
+      );
+      await waitFor(async () => {
         const admin = kafka.admin();
         await admin.connect();
         const lag = await consumerLag(admin, group, topic);

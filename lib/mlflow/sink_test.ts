@@ -5,15 +5,7 @@ import { MlflowClient } from "./client.ts";
 import { tagOf } from "./mapping.ts";
 import { MlflowSink } from "./sink.ts";
 import { sampleResponse } from "../events/testing.ts";
-import { INTEGRATION, integrationConfig, uniqueName } from "../stack/testing.ts";
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
 
 Deno.test({
   name: "the sink logs one run per response as DESIGN.md maps it, and a replay adds none",
@@ -64,12 +56,12 @@ Deno.test({
       return sink;
     };
     const sink = await runSink();
-    await until(() => sink.loggedCount === 25, "25 runs logged");
+    await waitFor(() => sink.loggedCount === 25, "25 runs logged");
     assert.equal(sink.createdCount, 25);
     const experimentId = sink.experimentId!;
     const runs = await mlflow.searchAllRuns({ experiment_ids: [experimentId] });
     assert.equal(runs.length, 25);
-    await until(() => sink.skippedCount + sink.createdCount >= 26, "the duplicate to be skipped");
+    await waitFor(() => sink.skippedCount + sink.createdCount >= 26, "the duplicate to be skipped");
     await sink.stop();
 
     const byRequest = new Map(runs.map((r) => [tagOf(r, "request_id"), r]));
@@ -103,7 +95,7 @@ Deno.test({
     // Replay: reset the group to the earliest offset and run the sink again.
     await admin.resetOffsets({ groupId: group, topic, earliest: true });
     const replay = await runSink();
-    await until(() => replay.skippedCount >= 25, "the replay to skip all 25");
+    await waitFor(() => replay.skippedCount >= 25, "the replay to skip all 25");
     await replay.stop();
     assert.equal(replay.createdCount, 0);
     assert.equal((await mlflow.searchAllRuns({ experiment_ids: [experimentId] })).length, 25);

@@ -11,8 +11,8 @@ import { type StackConfig, TOPICS } from "./config.ts";
 import { exists } from "./_fs.ts";
 import { requireCommand } from "./prerequisites.ts";
 import {
+  ensurePortFree,
   isAlive,
-  isPortOpen,
   runLogged,
   type StartedService,
   startService,
@@ -160,13 +160,14 @@ export async function startKafka(
   progress: (line: string) => void,
 ): Promise<StartedService> {
   const paths = kafkaPaths(config);
-  if (await isPortOpen("127.0.0.1", config.kafka.port)) {
-    throw new Error(
-      `kafka: port ${config.kafka.port} is already in use by another program; ` +
-        `set LLMOPS_KAFKA_PORT to a free port, or KAFKA_BROKERS=127.0.0.1:${config.kafka.port} ` +
-        `if that program is a Kafka broker you want to use`,
-    );
-  }
+  const { port } = config.kafka;
+  await ensurePortFree(
+    "kafka",
+    port,
+    "LLMOPS_KAFKA_PORT",
+    `KAFKA_BROKERS=127.0.0.1:${port}`,
+    "a Kafka broker",
+  );
   progress(`kafka: starting broker on 127.0.0.1:${config.kafka.port}`);
   const service = await startService({
     name: "kafka",

@@ -7,7 +7,13 @@
 
 import type { StackConfig } from "./config.ts";
 import { pythonPaths } from "./python_env.ts";
-import { isAlive, isPortOpen, type StartedService, startService, waitUntil } from "./process.ts";
+import {
+  ensurePortFree,
+  isAlive,
+  type StartedService,
+  startService,
+  waitUntil,
+} from "./process.ts";
 
 /** Paths of the MLflow server's state. */
 export function mlflowPaths(config: StackConfig) {
@@ -34,13 +40,14 @@ export async function startMlflow(
   progress: (line: string) => void,
 ): Promise<StartedService> {
   const paths = mlflowPaths(config);
-  if (await isPortOpen("127.0.0.1", config.mlflow.port)) {
-    throw new Error(
-      `mlflow: port ${config.mlflow.port} is already in use by another program; ` +
-        `set LLMOPS_MLFLOW_PORT to a free port, or MLFLOW_TRACKING_URI=http://127.0.0.1:` +
-        `${config.mlflow.port} if that program is an MLflow server you want to use`,
-    );
-  }
+  const { port } = config.mlflow;
+  await ensurePortFree(
+    "mlflow",
+    port,
+    "LLMOPS_MLFLOW_PORT",
+    `MLFLOW_TRACKING_URI=http://127.0.0.1:${port}`,
+    "an MLflow server",
+  );
   await Deno.mkdir(paths.artifacts, { recursive: true });
   progress(`mlflow: starting tracking server on ${config.mlflow.uri}`);
   const service = await startService({

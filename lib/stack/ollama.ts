@@ -15,8 +15,8 @@ import { exists } from "./_fs.ts";
 import { requireCommand } from "./prerequisites.ts";
 import { pythonPaths } from "./python_env.ts";
 import {
+  ensurePortFree,
   isAlive,
-  isPortOpen,
   runLogged,
   type StartedService,
   startService,
@@ -144,13 +144,14 @@ export async function startOllama(
   progress: (line: string) => void,
 ): Promise<StartedService> {
   const paths = ollamaPaths(config);
-  if (await isPortOpen("127.0.0.1", config.ollama.port)) {
-    throw new Error(
-      `ollama: port ${config.ollama.port} is already in use by another program; ` +
-        `set LLMOPS_OLLAMA_PORT to a free port, or OLLAMA_HOST=http://127.0.0.1:` +
-        `${config.ollama.port} if that program is an Ollama server you want to use`,
-    );
-  }
+  const { port } = config.ollama;
+  await ensurePortFree(
+    "ollama",
+    port,
+    "LLMOPS_OLLAMA_PORT",
+    `OLLAMA_HOST=http://127.0.0.1:${port}`,
+    "an Ollama server",
+  );
   await Deno.mkdir(paths.state, { recursive: true });
   await Deno.mkdir(paths.models, { recursive: true });
   progress(`ollama: starting on ${config.ollama.host}`);

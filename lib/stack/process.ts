@@ -290,3 +290,27 @@ export async function isPortOpen(hostname: string, port: number): Promise<boolea
     return false;
   }
 }
+
+/**
+ * Throws a clear error when a local service's port is taken by another program, naming the
+ * variable that moves the service and the one that uses the program instead.
+ *
+ * @example
+ * ```ts
+ * await ensurePortFree("mlflow", 5000, "LLMOPS_MLFLOW_PORT", "MLFLOW_TRACKING_URI=http://127.0.0.1:5000", "an MLflow server");
+ * ```
+ */
+export async function ensurePortFree(
+  service: string,
+  port: number,
+  portVariable: string,
+  useInstead: string,
+  what: string,
+): Promise<void> {
+  if (await isPortOpen("127.0.0.1", port)) {
+    throw new Error(
+      `${service}: port ${port} is already in use by another program; set ${portVariable} to a ` +
+        `free port, or ${useInstead} if that program is ${what} you want to use`,
+    );
+  }
+}

@@ -7,45 +7,16 @@
 import type { MetricsSnapshot, ResponsePoint } from "../../lib/metrics/mod.ts";
 import type { ResponseEvent } from "../../lib/events/schemas.ts";
 import type { ColumnKind, ColumnQuality, StatTestName } from "../../lib/drift/mod.ts";
+import type { HealthReport } from "../deps.ts";
+import type { flattenRun } from "../routes/mlflow.ts";
 
 export type { MetricsSnapshot, ResponseEvent, ResponsePoint };
 
-/** Health of one service in GET /api/health. */
-export interface ServiceHealth {
-  healthy: boolean;
-  url: string;
-  version: string | null;
-}
+/** The body of GET /api/health (and of the `health` live event), as the server defines it. */
+export type Health = HealthReport;
 
-/** The body of GET /api/health (and of the `health` live event). */
-export interface Health {
-  kafka: ServiceHealth;
-  mlflow: ServiceHealth & { experiment: string; experiment_url: string | null };
-  ollama: ServiceHealth & { models: string[]; model: string; model_present: boolean };
-  workers: { id: string; healthy: boolean; in_flight: number; succeeded: number; failed: number }[];
-  consumers: { group: string; lag: number | null; retrying: boolean; last_error: string | null }[];
-  timezone: string;
-}
-
-/** One run of GET /api/mlflow/runs. */
-export interface RunRow {
-  run_id: string;
-  run_name: string | null;
-  request_id: string | null;
-  status: string;
-  start_time: number | null;
-  end_time: number | null;
-  model: string | null;
-  user_id: string | null;
-  latency_s: number | null;
-  ttft_s: number | null;
-  tokens: number | null;
-  prompt_tokens: number | null;
-  response_length: number | null;
-  tokens_per_s: number | null;
-  success: number | null;
-  url: string;
-}
+/** One run of GET /api/mlflow/runs, as the server flattens it. */
+export type RunRow = ReturnType<typeof flattenRun>;
 
 /** The body of GET /api/mlflow/runs. */
 export interface RunsPage {
