@@ -7,6 +7,7 @@
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { loginRoutes, tokenAuth } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { jsonError, onError } from "./http_errors.ts";
 import { CONTENT_SECURITY_POLICY, type PageAssets, pageRoutes } from "./page.ts";
@@ -26,6 +27,8 @@ export interface AppOptions {
   assets: PageAssets;
   /** Limits of submissions per client. */
   rateLimit?: RateLimitOptions;
+  /** When set, every route but the sign-in form requires this token (see `auth.ts`). */
+  token?: string;
 }
 
 /**
@@ -47,6 +50,7 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
     c.res.headers.set("referrer-policy", "no-referrer");
     c.res.headers.set("x-frame-options", "DENY");
   });
+  if (options.token) app.use("*", tokenAuth({ token: options.token }));
   app.use(
     "/api/*",
     bodyLimit({
@@ -64,6 +68,7 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
   api.route("/", eventRoutes(deps));
   app.route("/api", api);
   app.route("/", pageRoutes(options.assets));
+  if (options.token) app.route("/", loginRoutes({ token: options.token }));
 
   // A known path with another method is a 405 that names the allowed ones; anything else 404.
   const allowed = new Map<string, Set<string>>();

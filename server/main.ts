@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { loadStackConfig } from "../lib/stack/config.ts";
 import { stackUp } from "../lib/stack/stack.ts";
 import { createApp } from "./app.ts";
+import { checkToken } from "./auth.ts";
 import { bundleClient, readStyles } from "./bundle.ts";
 import { Pipeline } from "./pipeline.ts";
 
@@ -23,6 +24,8 @@ export interface ServerSettings {
   port: number;
   workers: number;
   timezone: string;
+  /** LLMOPS_TOKEN: when set, every route requires it (see `auth.ts`). */
+  token?: string;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -63,7 +66,8 @@ export function serverSettings(env: Record<string, string | undefined>): ServerS
       `LLMOPS_TIMEZONE must be an IANA time zone like Asia/Kolkata, found "${timezone}"`,
     );
   }
-  return { hostname, port, workers, timezone };
+  const token = env.LLMOPS_TOKEN ? checkToken(env.LLMOPS_TOKEN) : undefined;
+  return { hostname, port, workers, timezone, token };
 }
 
 async function main(): Promise<void> {
@@ -95,6 +99,7 @@ async function main(): Promise<void> {
     const script = await bundleClient();
     const app = createApp(pipeline, {
       assets: { script: () => Promise.resolve(script), styles: readStyles },
+      token: settings.token,
     });
     server = Deno.serve({
       hostname: settings.hostname,

@@ -107,7 +107,10 @@ export class LlmClient {
     // whatever the time the group join takes.
     const admin = this.#kafka.admin();
     await admin.connect();
-    const startOffsets = await admin.fetchTopicOffsetsByTimestamp(this.#topics.responses, Date.now())
+    const startOffsets = await admin.fetchTopicOffsetsByTimestamp(
+      this.#topics.responses,
+      Date.now(),
+    )
       .finally(() => admin.disconnect());
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#topics.responses, fromBeginning: false });

@@ -5,6 +5,7 @@
  */
 
 import { detectColumnKind } from "./column_kind.ts";
+import { quantileSorted } from "../metrics/quantile.ts";
 import { accurateSum } from "./_special.ts";
 import { isDropped, isMissing } from "./_validate.ts";
 import type { CellValue, ColumnKind, Row } from "./types.ts";
@@ -45,7 +46,6 @@ export interface ColumnQuality {
 
 /** Quantile with linear interpolation between order statistics (numpy's default); shared with the live metrics. */
 export { quantileSorted } from "../metrics/quantile.ts";
-import { quantileSorted } from "../metrics/quantile.ts";
 
 /**
  * Statistics of one column. O(n log n) for numerical columns, O(n) for categorical.

@@ -113,6 +113,10 @@ export const DlqEventSchema = z.object({
   reason: z.string(),
   key: z.string().nullable(),
   original_base64: z.string(),
+  /** Bytes of the original message (absent in dead letters written before it existed). */
+  original_size: z.number().int().nonnegative().optional(),
+  /** True when only the first bytes of a large original are kept in `original_base64`. */
+  original_truncated: z.boolean().optional(),
 });
 
 /** A validated request event. */

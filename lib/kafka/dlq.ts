@@ -10,6 +10,13 @@ import type { DlqEvent } from "../events/mod.ts";
 import type { EventProducer } from "./producer.ts";
 import { TOPICS } from "./topics.ts";
 
+/**
+ * Bytes of the original message kept in a dead letter. Larger messages keep this prefix (with
+ * `original_truncated` and their `original_size`), so the dead letter, base64 and all, stays
+ * well under the broker's 1 MB message limit.
+ */
+export const DLQ_ORIGINAL_MAX_BYTES = 256 * 1024;
+
 /** Where a failed message came from. */
 export interface MessageOrigin {
   topic: string;
@@ -36,7 +43,11 @@ export function toDlqEvent(origin: MessageOrigin, group: string, reason: string)
     consumer_group: group,
     reason: reason.slice(0, 2_000),
     key: origin.message.key ? new TextDecoder().decode(origin.message.key).slice(0, 200) : null,
-    original_base64: encodeBase64(bytes),
+    original_base64: encodeBase64(
+      bytes.length > DLQ_ORIGINAL_MAX_BYTES ? bytes.subarray(0, DLQ_ORIGINAL_MAX_BYTES) : bytes,
+    ),
+    original_size: bytes.length,
+    original_truncated: bytes.length > DLQ_ORIGINAL_MAX_BYTES,
   };
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { type Kafka, Partitioners, type Producer } from "kafkajs";
 
 /** Options of {@linkcode EventProducer}. */
@@ -16,6 +17,12 @@ export interface EventProducerOptions {
   lingerMs?: number;
   /** Messages per batch. Default 500. */
   maxBatch?: number;
+  /**
+   * Bytes per batch (values, keys and headers). Default 900 KB, under the broker's default
+   * `max.message.bytes` of 1 MB for one partition's record batch: larger batches would be
+   * refused whole.
+   */
+  maxBatchBytes?: number;
   /** How long a message may take to be acknowledged, retries included. Default 120 s. */
   deliveryTimeoutMs?: number;
 }
@@ -25,6 +32,7 @@ interface Pending {
   key: string | null;
   value: string | Uint8Array;
   headers?: Record<string, string>;
+  bytes: number;
   enqueuedAt: number;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -45,6 +53,7 @@ export class EventProducer {
   readonly #producer: Producer;
   readonly #lingerMs: number;
   readonly #maxBatch: number;
+  readonly #maxBatchBytes: number;
   readonly #deliveryTimeoutMs: number;
   #queue: Pending[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -55,6 +64,7 @@ export class EventProducer {
   constructor(kafka: Kafka, options: EventProducerOptions = {}) {
     this.#lingerMs = options.lingerMs ?? 5;
     this.#maxBatch = options.maxBatch ?? 500;
+    this.#maxBatchBytes = options.maxBatchBytes ?? 900_000;
     this.#deliveryTimeoutMs = options.deliveryTimeoutMs ?? 120_000;
     this.#producer = kafka.producer({
       idempotent: true,
@@ -101,6 +111,7 @@ export class EventProducer {
         key,
         value: payload,
         headers,
+        bytes: sizeOf(key, payload, headers),
         enqueuedAt: Date.now(),
         resolve,
         reject,
@@ -141,8 +152,17 @@ export class EventProducer {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      await this.#sendWithRetry(batch);
+      // As many messages as fit the count and byte limits, and always at least one.
+      let count = 0;
+      let bytes = 0;
+      while (
+        count < this.#queue.length && count < this.#maxBatch &&
+        (count === 0 || bytes + this.#queue[count].bytes <= this.#maxBatchBytes)
+      ) {
+        bytes += this.#queue[count].bytes;
+        count++;
+      }
+      await this.#sendWithRetry(this.#queue.splice(0, count));
     }
   }
 
@@ -171,6 +191,21 @@ export class EventProducer {
         for (const item of batch) item.resolve();
         return;
       } catch (error) {
+        if (tooLarge(error)) {
+          // Retrying cannot help. Alone, the message fails; in a batch, each message is sent on
+          // its own so that one oversized message does not take the others down with it.
+          if (batch.length > 1) {
+            for (const item of batch) await this.#sendWithRetry([item]);
+          } else {
+            batch[0].reject(
+              new Error(
+                `message of ${batch[0].bytes} bytes to ${batch[0].topic} refused by the broker: ` +
+                  (error as Error).message,
+              ),
+            );
+          }
+          return;
+        }
         attempt++;
         const oldest = Math.min(...batch.map((i) => i.enqueuedAt));
         if (Date.now() - oldest > this.#deliveryTimeoutMs) {
@@ -184,4 +219,33 @@ export class EventProducer {
       }
     }
   }
+}
+
+/** Approximate bytes of a message on the wire (value, key, headers). */
+function sizeOf(
+  key: string | null,
+  value: string | Uint8Array,
+  headers: Record<string, string> | undefined,
+): number {
+  let bytes = (typeof value === "string" ? Buffer.byteLength(value) : value.length) + 64;
+  if (key) bytes += Buffer.byteLength(key);
+  for (const [name, text] of Object.entries(headers ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(text);
+  }
+  return bytes;
+}
+
+const TOO_LARGE = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
+
+/** True when kafkajs reports (possibly as the cause of a wrapper) a batch the broker refuses. */
+function tooLarge(error: unknown): boolean {
+  for (
+    let e = error as { type?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+  ) {
+    if (typeof e.type === "string" && TOO_LARGE.has(e.type)) return true;
+    e = e.cause as typeof e;
+    depth++;
+  }
+  return false;
 }
