@@ -9,6 +9,7 @@
 import type { StackConfig } from "./config.ts";
 import {
   ensureTopics,
+  kafkaAnswers,
   kafkaPaths,
   kafkaStatus,
   prepareKafkaStorage,
@@ -32,7 +33,6 @@ import {
   type StartedService,
   stopService,
 } from "./process.ts";
-import { kafkaAnswers } from "./kafka.ts";
 
 /** The services of the stack. */
 export type ServiceName = "kafka" | "mlflow" | "ollama";
