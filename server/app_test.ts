@@ -308,3 +308,24 @@ Deno.test("the event stream starts with the current state and pushes each new re
   assert.match(text, /event: response\ndata: /);
   await reader.cancel();
 });
+
+Deno.test("a stream may cap its answers with max_tokens, validated like a request's", async () => {
+  const { app, deps } = setup();
+  const ok = await app.request(
+    "/api/stream/start",
+    postJson({ file: "quick_test.json", delay_s: 1, loop: true, max_tokens: 16 }),
+  );
+  assert.equal(ok.status, 200);
+  assert.deepEqual(deps.streamStarts, [{
+    file: "quick_test.json",
+    delayS: 1,
+    loop: true,
+    maxTokens: 16,
+  }]);
+  const bad = await app.request(
+    "/api/stream/start",
+    postJson({ file: "quick_test.json", max_tokens: 0 }),
+  );
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error.message, /max_tokens/);
+});

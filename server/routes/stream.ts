@@ -32,8 +32,11 @@ export function streamRoutes(deps: AppDeps, limits?: RateLimitOptions): Hono {
         `file must be one of ${names.join(", ")}, found "${body.file}"`,
       );
     }
+    const options = { file: body.file, delayS: body.delay_s, loop: body.loop };
     return c.json(
-      await deps.startStream({ file: body.file, delayS: body.delay_s, loop: body.loop }),
+      await deps.startStream(
+        body.max_tokens ? { ...options, maxTokens: body.max_tokens } : options,
+      ),
     );
   });
   app.post("/stream/stop", async (c) => c.json(await deps.stopStream()));
