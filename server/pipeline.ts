@@ -10,18 +10,10 @@
  */
 
 import type { Kafka } from "kafkajs";
-import { createRequestEvent, decodeEvent, parseResponseEvent } from "../lib/events/mod.ts";
+import { createRequestEvent } from "../lib/events/mod.ts";
 import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
-import {
-  BatchConsumer,
-  consumerLag,
-  createKafka,
-  EventProducer,
-  GROUPS,
-  TOPICS,
-} from "../lib/kafka/mod.ts";
+import { consumerLag, createKafka, EventProducer, GROUPS, TOPICS } from "../lib/kafka/mod.ts";
 import { LlmWorker } from "../lib/llm/mod.ts";
-import { MetricsAggregator, RingBuffer } from "../lib/metrics/mod.ts";
 import { MlflowClient, MlflowSink } from "../lib/mlflow/mod.ts";
 import type { StackConfig } from "../lib/stack/config.ts";
 import { kafkaStatus } from "../lib/stack/kafka.ts";
@@ -32,6 +24,7 @@ import { DriftMonitor } from "../lib/drift/monitor.ts";
 import { listDatasets, loadDataset } from "../lib/stream/dataset.ts";
 import { StreamJob } from "../lib/stream/engine.ts";
 import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
+import { DashboardIngest } from "./dashboard_ingest.ts";
 
 /** Options of {@linkcode Pipeline.start}. */
 export interface PipelineOptions {
@@ -60,18 +53,14 @@ export class Pipeline implements AppDeps {
   readonly #workers: LlmWorker[] = [];
   readonly #sink: MlflowSink;
   readonly #drift: DriftMonitor;
-  readonly #dashboard: BatchConsumer<ResponseEvent>;
+  readonly #dashboard: DashboardIngest;
   readonly #dashboardGroup: string;
   readonly #mlflow: MlflowClient;
-  readonly #metrics = new MetricsAggregator();
-  readonly #recent = new RingBuffer<ResponseEvent>(500);
-  readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #datasetsDir: string;
   readonly #topics: { requests: string; responses: string };
   readonly #groups: { worker: string; mlflowSink: string; driftMonitor: string };
   #stream: StreamJob | null = null;
   #streamClient: LlmClient | null = null;
-  #metricsTimer: ReturnType<typeof setTimeout> | null = null;
   #healthTimer: ReturnType<typeof setInterval> | null = null;
   #runsSummaryCache: { at: number; value: Awaited<ReturnType<AppDeps["runsSummary"]>> } | null =
     null;
@@ -123,17 +112,12 @@ export class Pipeline implements AppDeps {
       onReport: () => this.#emit({ type: "drift", data: this.drift() }),
     });
     this.#dashboardGroup = `dashboard-${options.port}`;
-    this.#dashboard = new BatchConsumer<ResponseEvent>({
+    this.#dashboard = new DashboardIngest({
       kafka: this.#kafka,
-      groupId: this.#dashboardGroup,
-      topics: [topics.responses],
       dlq: this.#producer,
-      chunkSize: 1_000,
-      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
-      handle: (items) => {
-        for (const { value } of items) this.#ingest(value);
-        return Promise.resolve();
-      },
+      topic: topics.responses,
+      groupId: this.#dashboardGroup,
+      onIngest: () => this.#runsSummaryCache = null,
     });
   }
 
@@ -158,40 +142,26 @@ export class Pipeline implements AppDeps {
       pipeline.#dashboard.start(),
     ]);
     pipeline.#healthTimer = setInterval(() => {
-      if (pipeline.#listeners.size === 0) return;
+      if (pipeline.#dashboard.listenerCount === 0) return;
       pipeline.health().then((data) => pipeline.#emit({ type: "health", data })).catch(() => {});
     }, 5_000);
     return pipeline;
   }
 
-  #ingest(event: ResponseEvent): void {
-    if (!this.#metrics.add(event)) return;
-    this.#recent.push(event);
-    this.#runsSummaryCache = null;
-    this.#emit({ type: "response", data: event });
-    this.#emit({ type: "runs", data: { changed: true } });
-    // Snapshots are computed at most every 200 ms, once for every client.
-    this.#metricsTimer ??= setTimeout(() => {
-      this.#metricsTimer = null;
-      this.#emit({ type: "metrics", data: this.#metrics.snapshot() });
-    }, 200);
-  }
-
   #emit(event: LiveEvent): void {
-    for (const listener of this.#listeners) listener(event);
+    this.#dashboard.emit(event);
   }
 
   subscribe(listener: (event: LiveEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#dashboard.subscribe(listener);
   }
 
   metrics() {
-    return this.#metrics.snapshot();
+    return this.#dashboard.metrics.snapshot();
   }
 
   recentResponses(limit: number): ResponseEvent[] {
-    return this.#recent.newest(limit);
+    return this.#dashboard.recent.newest(limit);
   }
 
   models(): Promise<string[]> {
@@ -383,7 +353,6 @@ export class Pipeline implements AppDeps {
   /** Stops the stream, the consumers and the workers, then flushes and closes the producer. */
   async stop(): Promise<void> {
     if (this.#healthTimer) clearInterval(this.#healthTimer);
-    if (this.#metricsTimer) clearTimeout(this.#metricsTimer);
     await this.#stream?.stop().catch(() => {});
     await this.#streamClient?.close().catch(() => {});
     await Promise.allSettled([

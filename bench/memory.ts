@@ -1,0 +1,141 @@
+/**
+ * Memory: resident memory of a process holding the dashboard's consumer and live aggregates,
+ * before and after 1,000,000 response events (quick: 100,000) flow through them. The process
+ * is a fresh Deno subprocess (this file run with `--child`), so its RSS is the consumer's alone;
+ * garbage is collected before each reading, and the "after" reading is taken while the
+ * aggregates and the consumer are still live.
+ *
+ * @module
+ */
+
+import { createKafka } from "../lib/kafka/mod.ts";
+import { DashboardIngest } from "../server/dashboard_ingest.ts";
+import {
+  type BenchContext,
+  deleteOwnGroups,
+  type Figures,
+  uniqueName,
+  waitFor,
+} from "./_shared.ts";
+import { ingestSize } from "./ingest.ts";
+
+/** Resident set size of this process in MB (VmRSS, or Deno's figure off Linux). */
+export function rssMb(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+    if (Number.isFinite(kb) && kb > 0) return kb / 1024;
+  } catch {
+    // not Linux
+  }
+  return Deno.memoryUsage().rss / 2 ** 20;
+}
+
+async function settle(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let k = 0; k < 3; k++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+interface ChildResult {
+  rss_mb_start: number;
+  rss_mb_end: number;
+  rss_mb_peak: number;
+  /** RSS after the first tenth of the events (the consumer warm). */
+  rss_mb_warm: number;
+  heap_mb_end: number;
+  heap_total_mb_end: number;
+  external_mb_end: number;
+  seconds: number;
+}
+
+async function child(brokers: string[], topic: string, n: number): Promise<ChildResult> {
+  const kafka = createKafka(brokers, "bench-memory");
+  const ingest = new DashboardIngest({ kafka, topic, groupId: uniqueName("memory") });
+  await settle();
+  const start = rssMb();
+  let peak = start;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 250);
+  const t0 = performance.now();
+  await ingest.start();
+  const warmAt = Math.ceil(n / 10);
+  let warm = 0;
+  const done = await waitFor(
+    () => {
+      if (warm === 0 && ingest.processed >= warmAt) warm = rssMb();
+      return ingest.processed >= n;
+    },
+    900_000,
+    20,
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  if (!done) throw new Error(`the consumer handled ${ingest.processed} of ${n} events`);
+  ingest.metrics.snapshot();
+  await settle();
+  const end = rssMb();
+  clearInterval(sampler);
+  const usage = Deno.memoryUsage();
+  if (ingest.metrics.total !== n) {
+    throw new Error(`the aggregates counted ${ingest.metrics.total} of ${n} events`);
+  }
+  await ingest.stop();
+  await deleteOwnGroups(kafka);
+  return {
+    rss_mb_start: start,
+    rss_mb_end: end,
+    rss_mb_peak: Math.max(peak, end),
+    rss_mb_warm: warm,
+    heap_mb_end: usage.heapUsed / 2 ** 20,
+    heap_total_mb_end: usage.heapTotal / 2 ** 20,
+    external_mb_end: usage.external / 2 ** 20,
+    seconds,
+  };
+}
+
+/** Runs the memory benchmark in a subprocess. */
+export async function benchMemory(ctx: BenchContext): Promise<Partial<Figures["memory"]>> {
+  const n = ingestSize(ctx.quick);
+  const topic = await ctx.eventsTopic(n);
+  ctx.log(`memory: a fresh process consumes ${n.toLocaleString()} events`);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      "--child",
+      ctx.config.kafka.brokers.join(","),
+      topic,
+      String(n),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success) {
+    const stderr = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
+    throw new Error(`the memory subprocess failed (exit ${out.code}): ${stderr}`);
+  }
+  const r = JSON.parse(stdout.split("\n").at(-1)!) as ChildResult;
+  const text = `RSS ${r.rss_mb_start.toFixed(1)} MB before, ${
+    r.rss_mb_warm.toFixed(1)
+  } MB after the first ${Math.ceil(n / 10)} events, ${
+    r.rss_mb_end.toFixed(1)
+  } MB after ${n} (peak ${r.rss_mb_peak.toFixed(1)} MB); V8 heap used ${
+    r.heap_mb_end.toFixed(1)
+  } of ${r.heap_total_mb_end.toFixed(1)} MB, external ${r.external_mb_end.toFixed(1)} MB; ${
+    r.seconds.toFixed(1)
+  } s`;
+  ctx.log(`memory: ${text}`);
+  ctx.note("memory", text);
+  return { rss_mb_start: r.rss_mb_start, rss_mb_end: r.rss_mb_end };
+}
+
+if (import.meta.main && Deno.args[0] === "--child") {
+  const [, brokers, topic, n] = Deno.args;
+  const result = await child(brokers.split(","), topic, Number(n));
+  console.log(JSON.stringify(result));
+  Deno.exit(0);
+}
