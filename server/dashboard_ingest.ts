@@ -12,7 +12,7 @@
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../lib/events/mod.ts";
 import { BatchConsumer, EventProducer } from "../lib/kafka/mod.ts";
-import { MetricsAggregator, RingBuffer } from "../lib/metrics/mod.ts";
+import { MetricsAggregator, NewestBuffer } from "../lib/metrics/mod.ts";
 import type { LiveEvent } from "./deps.ts";
 
 /** Options of {@linkcode DashboardIngest}. */
@@ -40,7 +40,8 @@ export interface DashboardIngestOptions {
  */
 export class DashboardIngest {
   readonly metrics = new MetricsAggregator();
-  readonly recent = new RingBuffer<ResponseEvent>(500);
+  /** The newest 500 responses by end time, so a replay after a restart shows the same ones. */
+  readonly recent = new NewestBuffer<ResponseEvent>(500, (e) => e.ts_end);
   readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #dlq: EventProducer;
   readonly #ownsDlq: boolean;

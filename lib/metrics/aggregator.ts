@@ -11,6 +11,7 @@
 import type { ResponseEvent } from "../events/mod.ts";
 import { type Distribution, distribution } from "./quantile.ts";
 import { histogram, type HistogramBin } from "./histogram.ts";
+import { NewestBuffer } from "./newest_buffer.ts";
 import { RingBuffer } from "./ring_buffer.ts";
 
 /** The compact form of a response kept in the window (no prompt or response text). */
@@ -60,9 +61,13 @@ export interface MetricsSnapshot {
   ttft_s: Distribution;
   token_histogram: HistogramBin[];
   response_length_histogram: HistogramBin[];
-  /** The window's latency in arrival order: request number (1-based over all), latency. */
+  /**
+   * The window's latency in order of completion (`ts_end`; ties in arrival order): request
+   * number (1-based over all), latency. The order does not depend on the order of arrival, so a
+   * restarted server that replays the topic draws the same trend.
+   */
   latency_trend: { n: number; latency_s: number; status: string; ts: number }[];
-  /** Newest first. */
+  /** Newest first by `ts_end`, whatever order the responses arrived in. */
   recent: ResponsePoint[];
   first_ts: number | null;
   last_ts: number | null;
@@ -98,6 +103,7 @@ interface Totals {
  */
 export class MetricsAggregator {
   readonly #window: RingBuffer<ResponsePoint>;
+  readonly #recent: NewestBuffer<ResponsePoint>;
   readonly #recentSize: number;
   readonly #seen: Set<string> = new Set();
   readonly #seenOrder: RingBuffer<string>;
@@ -116,6 +122,7 @@ export class MetricsAggregator {
   constructor(options: MetricsAggregatorOptions = {}) {
     this.#window = new RingBuffer(options.windowSize ?? 10_000);
     this.#recentSize = options.recentSize ?? 100;
+    this.#recent = new NewestBuffer(this.#recentSize, (p) => p.ts_end);
     this.#seenOrder = new RingBuffer(options.dedupeSize ?? 100_000);
   }
 
@@ -162,6 +169,7 @@ export class MetricsAggregator {
     this.#firstTs = this.#firstTs === null ? point.ts_end : Math.min(this.#firstTs, point.ts_end);
     this.#lastTs = this.#lastTs === null ? point.ts_end : Math.max(this.#lastTs, point.ts_end);
     this.#window.push(point);
+    this.#recent.push(point);
     return true;
   }
 
@@ -202,13 +210,14 @@ export class MetricsAggregator {
       ttft_s: distribution(ttfts),
       token_histogram: histogram(points.map((p) => p.completion_tokens)),
       response_length_histogram: histogram(points.map((p) => p.response_chars)),
-      latency_trend: points.map((p, i) => ({
+      // a stable sort: ties keep their arrival order
+      latency_trend: [...points].sort((a, b) => a.ts_end - b.ts_end).map((p, i) => ({
         n: firstN + i,
         latency_s: p.latency_s,
         status: p.status,
         ts: p.ts_end,
       })),
-      recent: this.#window.newest(this.#recentSize),
+      recent: this.#recent.newest(this.#recentSize),
       first_ts: this.#firstTs,
       last_ts: this.#lastTs,
       duplicates_ignored: this.#duplicates,

@@ -15,3 +15,4 @@ export * from "./aggregator.ts";
 export * from "./quantile.ts";
 export * from "./histogram.ts";
 export * from "./ring_buffer.ts";
+export * from "./newest_buffer.ts";

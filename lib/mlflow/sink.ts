@@ -167,7 +167,12 @@ export class MlflowSink {
     return failures;
   }
 
-  /** Runs of the experiment whose start time lies in the chunk's range, by request id. */
+  /**
+   * Runs of the experiment that may belong to the chunk's request ids, by request id. A run's
+   * start time is the `ts_start` of the response that created it, which for a call done again
+   * (a worker that stopped before committing) is earlier than the new response's `ts_start` but
+   * never earlier than the request's `ts`: so the range starts at the earliest request time.
+   */
   async #existingRuns(
     experimentId: string,
     items: ConsumedItem<ResponseEvent>[],
@@ -175,7 +180,7 @@ export class MlflowSink {
     let from = Infinity;
     let to = -Infinity;
     for (const { value } of items) {
-      from = Math.min(from, value.ts_start);
+      from = Math.min(from, value.ts, value.ts_start);
       to = Math.max(to, value.ts_start);
     }
     const wanted = new Set(items.map((i) => i.value.request_id));

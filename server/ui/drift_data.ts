@@ -237,12 +237,22 @@ export function windowSize(
   return null;
 }
 
-/** A readable line for one alert, whatever its shape. */
-export function alertText(alert: unknown): string {
+/**
+ * A readable line for one alert, whatever its shape: the drift monitor's `{at, drifted_columns,
+ * share}` reads as a sentence (its time through `formatTime` when given).
+ */
+export function alertText(alert: unknown, formatTime?: (ms: number) => string): string {
   if (typeof alert === "string") return alert;
   if (alert && typeof alert === "object") {
     const a = alert as Record<string, unknown>;
     if (typeof a.message === "string") return a.message;
+    if (Array.isArray(a.drifted_columns) && typeof a.share === "number") {
+      const when = typeof a.at === "number" && formatTime ? `${formatTime(a.at)}: ` : "";
+      const columns = a.drifted_columns.map(String);
+      return `${when}dataset drift, ${columns.length} columns drifted (${
+        Math.round(a.share * 100)
+      }%): ${columns.join(", ")}`;
+    }
     return JSON.stringify(alert);
   }
   return String(alert);

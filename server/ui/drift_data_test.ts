@@ -97,3 +97,12 @@ Deno.test("alerts read as their message, or as JSON when they have none", () => 
   assert.equal(alertText("plain"), "plain");
   assert.equal(alertText({ column: "x" }), '{"column":"x"}');
 });
+
+Deno.test("a drift monitor alert reads as a sentence with its time and columns", () => {
+  const alert = { at: 1_000, drifted_columns: ["latency_s", "tokens"], share: 0.5333 };
+  assert.equal(
+    alertText(alert, (ms) => `t=${ms}`),
+    "t=1000: dataset drift, 2 columns drifted (53%): latency_s, tokens",
+  );
+  assert.equal(alertText(alert), "dataset drift, 2 columns drifted (53%): latency_s, tokens");
+});

@@ -376,7 +376,9 @@ export function DriftTab() {
           <section class="card alerts" data-testid="drift-alerts">
             <h3 class="card-title">Alerts</h3>
             <ul>
-              {alerts.slice(-10).reverse().map((a, i) => <li key={i}>{alertText(a)}</li>)}
+              {alerts.slice(-10).reverse().map((a, i) => (
+                <li key={i}>{alertText(a, (ms) => formatDateTime(ms, tz))}</li>
+              ))}
             </ul>
           </section>
         )
