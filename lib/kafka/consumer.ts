@@ -50,6 +50,8 @@ export interface BatchConsumerOptions<T> {
   onError?: (error: Error, attempt: number) => void;
   /** Longest wait between retries. Default 10 s. */
   maxBackoffMs?: number;
+  /** Kafka's session timeout for this member. Default 30 s. */
+  sessionTimeoutMs?: number;
   /** Partitions fetched concurrently. Default 1. */
   partitionsConsumedConcurrently?: number;
 }
@@ -82,9 +84,16 @@ export class BatchConsumer<T> {
     this.#consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+      retry: {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialRetryTime: 300,
+        maxRetryTime: 5_000,
+        // A crash (for example a commit refused after the group moved on) restarts the
+        // consumer instead of leaving it stopped for good; uncommitted work is delivered again.
+        restartOnFailure: () => Promise.resolve(true),
+      },
     });
   }
 
@@ -160,10 +169,17 @@ export class BatchConsumer<T> {
       }
       const last = messages[messages.length - 1].offset;
       resolveOffset(last);
-      await this.#consumer.commitOffsets([
-        { topic, partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
-      await heartbeat();
+      try {
+        await this.#consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
+        await heartbeat();
+      } catch (error) {
+        // The group rebalanced while the chunk was handled: this member no longer owns the
+        // partition, so the chunk will be delivered again to its new owner (at-least-once).
+        this.#lastError = `commit refused after a rebalance: ${(error as Error).message}`;
+        return;
+      }
     }
   }
 
@@ -174,6 +190,9 @@ export class BatchConsumer<T> {
   ): Promise<ItemFailure<T>[] | null> {
     const maxBackoff = this.#options.maxBackoffMs ?? 10_000;
     for (let attempt = 1;; attempt++) {
+      // Heartbeats go on while the handler works, so a slow chunk (long model calls) does not
+      // make the group think this member died.
+      const beat = setInterval(() => heartbeat().catch(() => {}), 3_000);
       try {
         const failures = (await this.#options.handle(items)) ?? [];
         this.#retrying = false;
@@ -189,6 +208,8 @@ export class BatchConsumer<T> {
           await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
           await heartbeat().catch(() => {});
         }
+      } finally {
+        clearInterval(beat);
       }
     }
   }

@@ -145,3 +145,48 @@ Deno.test({
       assert.ok(lag.partitions.every((p) => p.committed === null));
     }),
 });
+
+Deno.test({
+  name:
+    "a chunk that takes longer than the session timeout keeps its membership and the consumer goes on",
+  ...INTEGRATION,
+  fn: () =>
+    withTopic(async (topic, brokers) => {
+      const kafka = createKafka(brokers, "kafka-test");
+      const producer = new EventProducer(kafka);
+      await producer.connect();
+      await producer.send(topic, "slow", { n: 0 });
+      const group = uniqueName("slow-chunk");
+      const seen: number[] = [];
+      const consumer = new BatchConsumer<number>({
+        kafka,
+        groupId: group,
+        topics: [topic],
+        dlq: producer,
+        decode: decodeNumber,
+        sessionTimeoutMs: 6_000, // the broker's minimum
+        handle: async (items) => {
+          // Longer than the session timeout, as a slow model call is.
+          if (items.some((i) => i.value === 0)) await new Promise((r) => setTimeout(r, 9_000));
+          seen.push(...items.map((i) => i.value));
+        },
+      });
+      await consumer.start();
+      await waitFor(() => seen.includes(0), "the slow chunk", 30_000);
+      for (let n = 1; n <= 3; n++) await producer.send(topic, `k${n}`, { n });
+      await waitFor(
+        () => [1, 2, 3].every((n) => seen.includes(n)),
+        "the messages after it",
+        30_000,
+      );
+      await waitFor(async () => {
+        const admin = kafka.admin();
+        await admin.connect();
+        const lag = await consumerLag(admin, group, topic);
+        await admin.disconnect();
+        return lag.lag === 0;
+      }, "every offset committed");
+      await consumer.stop();
+      await producer.disconnect();
+    }),
+});
