@@ -147,6 +147,7 @@ Deno.test({
           );
           await file.selectOption("quick_test.json");
           await page.getByTestId("stream-delay").fill("0.5");
+          await page.getByTestId("stream-max-tokens").fill("24");
           await page.getByTestId("stream-loop").setChecked(false);
           await page.getByTestId("stream-start").click();
           await page.locator(
@@ -341,6 +342,7 @@ Deno.test({
           const id of [
             "stream-file",
             "stream-delay",
+            "stream-max-tokens",
             "stream-loop",
             "stream-start",
             "stream-stop",

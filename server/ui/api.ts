@@ -127,8 +127,9 @@ export const api = {
   submit: (body: SubmitBody): Promise<{ request_id: string; model?: string }> =>
     postJson("/api/requests", body),
   datasets: (): Promise<{ datasets: Dataset[] }> => requestJson("/api/datasets"),
-  streamStart: (body: { file: string; delay_s: number; loop: boolean }): Promise<StreamStatus> =>
-    postJson("/api/stream/start", body),
+  streamStart: (
+    body: { file: string; delay_s: number; loop: boolean; max_tokens?: number },
+  ): Promise<StreamStatus> => postJson("/api/stream/start", body),
   streamStop: (): Promise<StreamStatus> => postJson("/api/stream/stop", {}),
   streamStatus: (): Promise<StreamStatus> => requestJson("/api/stream/status"),
 };

@@ -42,6 +42,8 @@ export function AutoTab() {
   const [file, setFile] = useState("");
   const [delay, setDelay] = useState("3");
   const [loop, setLoop] = useState(false);
+  // Empty: each prompt's own setting (or the server's default of 256 tokens).
+  const [maxTokens, setMaxTokens] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -60,7 +62,12 @@ export function AutoTab() {
     setError(null);
     try {
       const next = what === "start"
-        ? await api.streamStart({ file, delay_s: Number(delay), loop })
+        ? await api.streamStart({
+          file,
+          delay_s: Number(delay),
+          loop,
+          ...(maxTokens.trim() ? { max_tokens: Number(maxTokens) } : {}),
+        })
         : await api.streamStop();
       store.update((s) => ({ ...s, stream: next }));
     } catch (e) {
@@ -114,6 +121,20 @@ export function AutoTab() {
               data-testid="stream-delay"
               disabled={running}
               onInput={(e) => setDelay((e.currentTarget as HTMLInputElement).value)}
+            />
+          </label>
+          <label>
+            Max tokens per answer
+            <input
+              type="number"
+              min={1}
+              max={8192}
+              step={1}
+              placeholder="per prompt"
+              value={maxTokens}
+              data-testid="stream-max-tokens"
+              disabled={running}
+              onInput={(e) => setMaxTokens((e.currentTarget as HTMLInputElement).value)}
             />
           </label>
           <label class="checkbox">
