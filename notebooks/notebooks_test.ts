@@ -61,8 +61,20 @@ Deno.test({
     }
 
     await t.step("the KPIs of notebook 01 equal the server's /api/metrics for the same data", async () => {
-      const kpiCell = executed["01_live_metrics"].cells.find((c) => c.metadata.tags?.includes("kpis"))!;
-      const kpis = kpiCell.outputs!.find((o) => o.data?.["application/json"])!.data!["application/json"] as Record<string, number | null>;
+      // The Deno kernel sometimes publishes a display after reporting the cell done, and
+      // nbclient then drops it: run notebook 01 again (at most twice more) until the KPIs show.
+      const kpisOf = (notebook: { cells: Cell[] }) =>
+        notebook.cells.find((c) => c.metadata.tags?.includes("kpis"))?.outputs
+          ?.find((o) => o.data?.["application/json"])?.data?.["application/json"] as
+          | Record<string, number | null>
+          | undefined;
+      let kpis = kpisOf(executed["01_live_metrics"]);
+      for (let attempt = 0; !kpis && attempt < 2; attempt++) {
+        const output = `${outDir}/01_again_${attempt}.ipynb`;
+        await executeNotebook(config, `${DIR}01_live_metrics.ipynb`, { outputPath: output, cellTimeoutS: 300, env: serviceEnv(config) });
+        kpis = kpisOf(JSON.parse(await Deno.readTextFile(output)));
+      }
+      assert.ok(kpis, "notebook 01 displayed no KPIs in three runs");
       // At-least-once delivery may repeat a response; the aggregates count each request once.
       const onTopic = new Set((await readResponses(kafka)).map((r) => r.request_id)).size;
       assert.equal(kpis.total_requests, onTopic, "notebook 01 read every response on the topic");

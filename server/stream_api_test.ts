@@ -73,7 +73,8 @@ Deno.test({
       const responses = (await readResponses(kafka, { topic: topics.responses }))
         .filter((r) => ids.has(r.request_id));
       const answered = new Set(responses.map((r) => r.request_id));
-      assert.equal(answered.size, status.succeeded + status.failed);
+      // Failures include requests whose response did not come in time, so only an upper bound.
+      assert.ok(answered.size <= status.succeeded + status.failed);
       const succeeded = new Set(
         responses.filter((r) => r.status === "success").map((r) => r.request_id),
       );
