@@ -1,8 +1,8 @@
 /**
  * End-to-end browser tests of the dashboard: the real server (`server/main.ts`) as a subprocess
  * against the running stack (Kafka, MLflow, Ollama), driven in Debian's Chromium through
- * playwright-core. Run by `deno task test`, or against a running stack with
- * `deno test -A server/browser_test.ts` and KAFKA_BROKERS, MLFLOW_TRACKING_URI, OLLAMA_HOST set.
+ * playwright-core. Not yet part of `deno task test`; run it with
+ * `deno task test:browser` (or `deno test -A server/browser_suite.ts` and KAFKA_BROKERS, MLFLOW_TRACKING_URI, OLLAMA_HOST set).
  *
  * Screenshots of every tab go to `test-artifacts/screenshots/` (git-ignored).
  *
