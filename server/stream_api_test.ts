@@ -78,7 +78,10 @@ Deno.test({
       const succeeded = new Set(
         responses.filter((r) => r.status === "success").map((r) => r.request_id),
       );
-      assert.equal(succeeded.size, status.succeeded);
+      // Every success the job counted is on the topic; a response that came after the job gave
+      // up on it counts as a failure for the job but is a success on the topic.
+      assert.ok(status.succeeded <= succeeded.size, `${status.succeeded} > ${succeeded.size}`);
+      assert.ok(succeeded.size <= status.succeeded + status.failed);
     } finally {
       await pipeline.stop();
       await cleanup();
