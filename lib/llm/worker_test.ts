@@ -1,7 +1,9 @@
 /** The worker against the real Kafka and Ollama, on topics of its own. */
 import assert from "node:assert/strict";
+import { Partitioners } from "kafkajs";
 import { createKafka, EventProducer, readTopic, TOPICS } from "../kafka/mod.ts";
 import { readResponses } from "../client/llm_client.ts";
+import type { RequestEvent } from "../events/mod.ts";
 import { sampleRequest } from "../events/testing.ts";
 import { MetricsAggregator } from "../metrics/mod.ts";
 import { LlmWorker } from "./worker.ts";
@@ -14,6 +16,40 @@ import {
 } from "../stack/testing.ts";
 
 const params = { temperature: 0, top_p: 1, num_predict: 12 };
+
+/**
+ * `count` requests whose ids, used as message keys by kafkajs's default partitioner, land evenly
+ * on `partitions` partitions.
+ */
+function requestsCoveringPartitions(
+  count: number,
+  partitions: number,
+  make: (i: number) => RequestEvent,
+): RequestEvent[] {
+  const partitionOf = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  const perPartition = new Array(partitions).fill(0);
+  const chosen: RequestEvent[] = [];
+  while (chosen.length < count) {
+    const request = make(chosen.length);
+    const p = partitionOf({
+      topic: "any",
+      partitionMetadata,
+      message: { key: request.request_id, value: null },
+    });
+    if (perPartition[p] < count / partitions) {
+      perPartition[p]++;
+      chosen.push(request);
+    }
+  }
+  return chosen;
+}
 
 Deno.test({
   name: "with Ollama unreachable every request still yields an error response with its type",
@@ -119,11 +155,20 @@ Deno.test({
       })
     );
     await Promise.all(workers.map((w) => w.start()));
-    // Keys are chosen so that every partition gets requests.
-    const requests = Array.from(
-      { length: 12 },
-      (_, i) =>
-        sampleRequest({ model: config.ollama.model, params, prompt: `Say the number ${i}.` }),
+    // Only once both members hold partitions can both be asked to work.
+    const admin = kafka.admin();
+    await admin.connect();
+    await waitFor(async () => {
+      const [described] = (await admin.describeGroups([group])).groups;
+      return described.state === "Stable" && described.members.length === 2 &&
+        described.members.every((m) => m.memberAssignment.length > 0);
+    }, "both workers to hold partitions of the group");
+    await admin.disconnect();
+    // Request ids (the message keys) are drawn so that each of the 3 partitions gets 4 requests.
+    const requests = requestsCoveringPartitions(
+      12,
+      3,
+      (i) => sampleRequest({ model: config.ollama.model, params, prompt: `Say the number ${i}.` }),
     );
     for (const r of requests) await producer.send(topics.requests, r.request_id, r);
     const done = () => workers.reduce((n, w) => n + w.stats.succeeded + w.stats.failed, 0);

@@ -272,9 +272,21 @@ function quietKafka(brokers: string[], clientId: string): Kafka {
   });
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding. */
-function randomClusterId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
-    .replace(/=+$/, "");
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding. Like Kafka's own
+ * `Uuid.randomUuid`, it never starts with "-": the storage tool's argument parser would read
+ * such an id as an option and fail with "expected one argument" (about 1 format in 64).
+ *
+ * @example
+ * ```ts
+ * randomClusterId(); // e.g. "q1w2e3r4t5y6u7i8o9p0aA"
+ * ```
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const id = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+      .replace(/=+$/, "");
+    if (!id.startsWith("-")) return id;
+  }
 }
