@@ -1,6 +1,7 @@
 /**
  * Test helper: launches Debian's Chromium through playwright-core and watches a page for
- * console errors, page errors, dialogs, document loads and calls of `alert` and friends.
+ * console errors, page errors, dialogs, failed HTTP answers, document loads and calls of `alert`
+ * and friends.
  *
  * @module
  */
@@ -28,6 +29,8 @@ export interface PageWatch {
   consoleErrors: string[];
   pageErrors: string[];
   dialogs: string[];
+  /** HTTP answers of 400 and above that the page received: status, URL and body. */
+  failedResponses: string[];
   /** URLs of the documents the page loaded (the first load included; hash changes are not loads). */
   loads: string[];
   /** Calls of alert/confirm/prompt/print/open recorded in the page since the last load. */
@@ -47,6 +50,7 @@ export async function watchPage(page: Page): Promise<PageWatch> {
     consoleErrors: [],
     pageErrors: [],
     dialogs: [],
+    failedResponses: [],
     loads: [],
   };
   await page.addInitScript((name: string) => {
@@ -75,6 +79,12 @@ export async function watchPage(page: Page): Promise<PageWatch> {
     dialog.dismiss().catch(() => {});
   });
   page.on("load", () => watch.loads.push(page.url()));
+  page.on("response", (response) => {
+    if (response.status() < 400) return;
+    response.text().catch((error) => `(body unreadable: ${error})`).then((body) =>
+      watch.failedResponses.push(`${response.status()} ${response.url()}: ${body.slice(0, 500)}`)
+    );
+  });
   return {
     ...watch,
     scriptCalls: () =>

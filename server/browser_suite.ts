@@ -504,13 +504,17 @@ Deno.test({
         },
       );
 
-      await step("no console error, page error or dialog during the whole run", async () => {
-        assert.deepEqual(watch.pageErrors, []);
-        assert.deepEqual(watch.consoleErrors, []);
-        assert.deepEqual(watch.dialogs, []);
-        assert.deepEqual(await watch.scriptCalls(), []);
-        assert.equal(watch.loads.length, 1, `one page load: ${watch.loads.join(", ")}`);
-      });
+      await step(
+        "no failed API call, console error, page error or dialog during the whole run",
+        async () => {
+          assert.deepEqual(watch.pageErrors, []);
+          assert.deepEqual(watch.failedResponses, [], "no API call of the page failed");
+          assert.deepEqual(watch.consoleErrors, []);
+          assert.deepEqual(watch.dialogs, []);
+          assert.deepEqual(await watch.scriptCalls(), []);
+          assert.equal(watch.loads.length, 1, `one page load: ${watch.loads.join(", ")}`);
+        },
+      );
       await context.close();
     } finally {
       await browser.close().catch(() => {});

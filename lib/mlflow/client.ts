@@ -203,11 +203,18 @@ export class MlflowClient {
   async searchRuns(
     request: SearchRunsRequest,
   ): Promise<{ runs: MlflowRun[]; next_page_token?: string }> {
-    const page = await this.#call<{ runs?: MlflowRun[]; next_page_token?: string }>(
-      "POST",
-      "runs/search",
-      { max_results: 1000, ...request },
-    );
+    type Page = { runs?: MlflowRun[]; next_page_token?: string };
+    const search = () => this.#call<Page>("POST", "runs/search", { max_results: 1000, ...request });
+    let page: Page;
+    try {
+      page = await search();
+    } catch (error) {
+      // A search only reads, so one retry of a server error is safe; MLflow 3.17 answers 500
+      // to one of two concurrent first searches of a fresh server (a race on a lazy import).
+      if (!(error instanceof MlflowError && error.status >= 500)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      page = await search();
+    }
     return { runs: page.runs ?? [], next_page_token: page.next_page_token || undefined };
   }
 

@@ -89,3 +89,29 @@ Deno.test("an MLflow refusal carries its status, body and error code", async () 
     return true;
   });
 });
+
+Deno.test("a run search is retried once after a server error, and a second error is thrown", async () => {
+  // A double of MLflow's runs/search that fails the first `failures` calls with a 500.
+  let failures = 1;
+  let calls = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => {
+    calls++;
+    return failures-- > 0
+      ? new Response('{"error_code":"INTERNAL_ERROR"}', { status: 500 })
+      : Response.json({ runs: [] });
+  });
+  try {
+    const mlflow = new MlflowClient(`http://127.0.0.1:${server.addr.port}`);
+    assert.deepEqual(await mlflow.searchRuns({ experiment_ids: ["1"] }), {
+      runs: [],
+      next_page_token: undefined,
+    });
+    assert.equal(calls, 2);
+    failures = 2;
+    calls = 0;
+    await assert.rejects(mlflow.searchRuns({ experiment_ids: ["1"] }), /answered 500/);
+    assert.equal(calls, 2, "retried once, not more");
+  } finally {
+    await server.shutdown();
+  }
+});

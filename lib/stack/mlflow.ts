@@ -76,7 +76,23 @@ export async function startMlflow(
     what: `mlflow on ${config.mlflow.uri} (log: ${paths.log})`,
     stillAlive: () => isAlive(service.pid),
   });
+  await warmUpRunSearch(config.mlflow.uri);
   return service;
+}
+
+/**
+ * Makes one `runs/search` call before anyone else does. MLflow 3.17's search handler imports
+ * `mlflow.server.auth` on its first call; two first calls at once race on that import and one
+ * answers 500 ("module 'mlflow.server.auth' has no attribute 'auth_config'").
+ */
+async function warmUpRunSearch(uri: string): Promise<void> {
+  const response = await fetch(`${uri}/api/2.0/mlflow/runs/search`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ experiment_ids: ["0"], max_results: 1 }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  await response.body?.cancel();
 }
 
 /** True when the tracking server's `/health` answers OK. */
