@@ -194,30 +194,64 @@ export function qualityRows(report: DriftReportBody | null | undefined): ColumnQ
   return rows.filter((r) => r && typeof r === "object" && r.reference && r.current);
 }
 
-/** A named value of the drift windows, for display. */
-export interface WindowEntry {
-  key: string;
-  value: string;
+/** One drift window as the Drift tab shows it. */
+export interface WindowSummary {
+  /** "Reference" or "Current". */
+  name: string;
+  /** How the window is chosen, e.g. "first 200 responses" or "baseline file ref.json". */
+  rule: string;
+  /** Rows held against the configured size, e.g. "150 of 200". */
+  rows: string;
+  /** Time of the oldest and newest row held, or "—" when empty. */
+  range: string;
+  /** A caveat to show with the window, or null. */
+  note: string | null;
 }
 
 /**
- * The primitive entries of the `windows` object, with readable keys, e.g.
- * `reference_size: 100` → `{key: "reference size", value: "100"}`. Nested objects are
- * flattened one level with a dotted key.
+ * The reference and current windows of the drift monitor (`WindowsDescription` from
+ * `lib/drift/windows.ts`) as sentences; `time` formats epoch milliseconds. Fields that are
+ * missing or of the wrong type read as "—" rather than failing.
+ *
+ * @example
+ * ```ts
+ * windowSummaries({ current: { kind: "newest_m", size: 200, rows: 120, from: 0, to: 1 } }, String);
+ * // [{ name: "Current", rule: "newest 200 responses", rows: "120 of 200", range: "0 – 1", note: null }]
+ * ```
  */
-export function windowEntries(windows: Record<string, unknown> | undefined | null): WindowEntry[] {
+export function windowSummaries(
+  windows: Record<string, unknown> | undefined | null,
+  time: (ms: number) => string,
+): WindowSummary[] {
   if (!windows || typeof windows !== "object") return [];
-  const out: WindowEntry[] = [];
-  const push = (key: string, v: unknown) => {
-    if (v === null || ["string", "number", "boolean"].includes(typeof v)) {
-      out.push({ key: key.replaceAll("_", " "), value: v === null ? "—" : String(v) });
-    }
+  const out: WindowSummary[] = [];
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const describe = (name: string, raw: unknown, rule: (w: Record<string, unknown>) => string) => {
+    if (!raw || typeof raw !== "object") return;
+    const w = raw as Record<string, unknown>;
+    const size = num(w.size);
+    const rows = num(w.rows);
+    const from = num(w.from);
+    const to = num(w.to);
+    out.push({
+      name,
+      rule: rule(w),
+      rows: `${rows ?? "—"} of ${size ?? "—"}`,
+      range: from === null || to === null ? "—" : `${time(from)} – ${time(to)}`,
+      note: w.contiguous === false
+        ? "Enlarged after some of its rows had moved on: it holds the first responses plus later ones."
+        : null,
+    });
   };
-  for (const [k, v] of Object.entries(windows)) {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) push(`${k}.${k2}`, v2);
-    } else push(k, v);
-  }
+  describe(
+    "Reference",
+    windows.reference,
+    (w) =>
+      w.kind === "baseline"
+        ? `baseline file ${typeof w.label === "string" ? w.label : "(unnamed)"}`
+        : `first ${num(w.size) ?? "—"} responses`,
+  );
+  describe("Current", windows.current, (w) => `newest ${num(w.size) ?? "—"} responses`);
   return out;
 }
 

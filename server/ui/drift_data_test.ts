@@ -6,8 +6,8 @@ import {
   correlationMatrix,
   qualityRows,
   sharedHistogram,
-  windowEntries,
   windowSize,
+  windowSummaries,
 } from "./drift_data.ts";
 import type { DriftReportBody } from "./types.ts";
 
@@ -82,11 +82,43 @@ Deno.test("quality rows come from an array or an object keyed by column", () => 
   assert.deepEqual(qualityRows(null), []);
 });
 
-Deno.test("window entries and sizes are read from flat or nested windows", () => {
-  assert.deepEqual(windowEntries({ reference_size: 100, current: { size: 50 }, list: [1] }), [
-    { key: "reference size", value: "100" },
-    { key: "current.size", value: "50" },
-  ]);
+Deno.test("windows read as rules, rows of size and time ranges", () => {
+  const time = (ms: number) => `t${ms}`;
+  assert.deepEqual(
+    windowSummaries({
+      reference: { kind: "first_n", size: 200, rows: 200, from: 1, to: 5, contiguous: false },
+      current: { kind: "newest_m", size: 100, rows: 40, from: 6, to: 9 },
+      responses_seen: 240,
+    }, time),
+    [
+      {
+        name: "Reference",
+        rule: "first 200 responses",
+        rows: "200 of 200",
+        range: "t1 – t5",
+        note:
+          "Enlarged after some of its rows had moved on: it holds the first responses plus later ones.",
+      },
+      {
+        name: "Current",
+        rule: "newest 100 responses",
+        rows: "40 of 100",
+        range: "t6 – t9",
+        note: null,
+      },
+    ],
+  );
+  assert.deepEqual(
+    windowSummaries({
+      reference: { kind: "baseline", label: "ref.json", size: 3, rows: 3, from: null, to: 2 },
+    }, time),
+    [{ name: "Reference", rule: "baseline file ref.json", rows: "3 of 3", range: "—", note: null }],
+  );
+  assert.deepEqual(windowSummaries({ current: "nonsense" }, time), []);
+  assert.deepEqual(windowSummaries(null, time), []);
+});
+
+Deno.test("window sizes are read from flat or nested windows", () => {
   assert.equal(windowSize({ reference_size: 100 }, ["reference_size"]), 100);
   assert.equal(windowSize({ reference: { size: 80 } }, ["reference_size", "reference.size"]), 80);
   assert.equal(windowSize({}, ["reference_size"]), null);

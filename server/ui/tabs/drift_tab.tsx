@@ -21,8 +21,8 @@ import {
   correlationMatrix,
   qualityRows,
   sharedHistogram,
-  windowEntries,
   windowSize,
+  windowSummaries,
 } from "../drift_data.ts";
 import { formatDateTime, formatInteger, formatPercent, formatStat, MISSING } from "../format.ts";
 import { CHART_HELP, TAB_PURPOSE } from "../help.ts";
@@ -323,7 +323,7 @@ export function DriftTab() {
     "reference",
   ]);
   const curSize = windowSize(windows, ["current_size", "current.size", "currentSize", "current"]);
-  const entries = windowEntries(windows);
+  const summaries = windowSummaries(windows, (ms) => formatDateTime(ms, tz));
   const alerts = drift?.alerts ?? [];
   const distributions = Object.entries(drift?.distributions ?? {});
   const refMatrix = useMemo(
@@ -345,16 +345,31 @@ export function DriftTab() {
       </p>
       <section class="card">
         <h3 class="card-title">Windows</h3>
-        {entries.length
+        {summaries.length
           ? (
-            <dl class="meta-grid" data-testid="drift-windows">
-              {entries.map((e) => (
-                <div key={e.key}>
-                  <dt>{e.key}</dt>
-                  <dd>{e.value}</dd>
-                </div>
-              ))}
-            </dl>
+            <table class="data-table" data-testid="drift-windows">
+              <thead>
+                <tr>
+                  <th scope="col">Window</th>
+                  <th scope="col">Rule</th>
+                  <th scope="col">Rows</th>
+                  <th scope="col">From – to</th>
+                </tr>
+              </thead>
+              <tbody>
+                {summaries.map((w) => (
+                  <tr key={w.name}>
+                    <th scope="row">{w.name}</th>
+                    <td>
+                      {w.rule}
+                      {w.note ? <div class="muted small">{w.note}</div> : null}
+                    </td>
+                    <td>{w.rows}</td>
+                    <td>{w.range}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )
           : <p class="muted">The drift monitor has not reported its windows yet.</p>}
         <WindowsForm reference={refSize} current={curSize} onApplied={() => setApplied(true)} />

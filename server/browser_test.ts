@@ -1,8 +1,7 @@
 /**
  * End-to-end browser tests of the dashboard: the real server (`server/main.ts`) as a subprocess
  * against the running stack (Kafka, MLflow, Ollama), driven in Debian's Chromium through
- * playwright-core. Not yet part of `deno task test`; run it with
- * `deno task test:browser` (or `deno test -A server/browser_suite.ts` and KAFKA_BROKERS, MLFLOW_TRACKING_URI, OLLAMA_HOST set).
+ * playwright-core. Part of `deno task test`; `deno task test:browser` runs it alone.
  *
  * Screenshots of every tab go to `test-artifacts/screenshots/` (git-ignored).
  *
@@ -297,6 +296,17 @@ Deno.test({
           const verdict = (await page.getByTestId("drift-verdict").textContent()) ?? "";
           assert.match(verdict, /dataset drift/i);
           assert.match(verdict, /Reference 10 rows, current 10 rows/);
+          const windowRows = await page.locator('[data-testid="drift-windows"] tbody tr')
+            .allInnerTexts();
+          assert.equal(windowRows.length, 2, `two windows: ${windowRows.join(" | ")}`);
+          assert.match(
+            windowRows[0],
+            /Reference\s+first 10 responses\s+10 of 10\s+\d{4}-\d\d-\d\d /,
+          );
+          assert.match(
+            windowRows[1],
+            /Current\s+newest 10 responses\s+10 of 10\s+\d{4}-\d\d-\d\d /,
+          );
           const verdicts = await page.locator('[data-testid="drift-table"] tbody tr').evaluateAll(
             (els) => els.map((el) => el.getAttribute("data-verdict")),
           );
