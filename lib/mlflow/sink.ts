@@ -2,9 +2,9 @@
  * The MLflow sink: a consumer of `llm.responses` (group `mlflow-sink`) that logs one run per
  * response, concurrently and in chunks, never on the request path.
  *
- * Replays are safe: before creating a run, the sink searches the experiment for a run of the
- * same request id and skips the response when there is one (completing any run a crash left
- * unfinished). A chunk that fails because MLflow is down is retried with backoff until MLflow is
+ * Replays are safe: before creating runs for a chunk, the sink searches the experiment for runs
+ * of the same request ids and skips the responses that have one (completing any run a crash
+ * left unfinished). A chunk that fails because MLflow is down is retried with backoff until MLflow is
  * back; a response MLflow refuses for good goes to the DLQ.
  *
  * @module
@@ -134,11 +134,12 @@ export class MlflowSink {
     const unique = new Map<string, ConsumedItem<ResponseEvent>>();
     for (const item of items) unique.set(item.value.request_id, item);
     this.#skipped += items.length - unique.size;
+    const existing = await this.#existingRuns(experimentId, [...unique.values()]);
     const failures: ItemFailure<ResponseEvent>[] = [];
     await mapWithConcurrency([...unique.values()], this.#options.concurrency ?? 8, async (item) => {
       const record = responseToRun(item.value);
       try {
-        let run = await this.#existingRun(experimentId, item.value);
+        let run = existing.get(item.value.request_id);
         if (run && (run.info.status === "FINISHED" || run.info.status === "FAILED")) {
           this.#skipped++;
           return;
@@ -167,19 +168,52 @@ export class MlflowSink {
   }
 
   /**
-   * The run an earlier delivery of this response left, if any. Runs are named by request id
-   * (see mapping.ts) and start at the `ts_start` of the response that created them, which for a
-   * call done again (a worker that stopped before committing) is earlier than this response's
-   * `ts_start` but never earlier than the request's `ts`. One exact search per response stays
-   * small however far behind the sink is; a search over the chunk's time range would return
-   * every run logged since its oldest request was sent.
+   * Runs that earlier deliveries of the chunk's responses left, by request id. A run is named by
+   * its request id (see mapping.ts) and starts at the `ts_start` of the response that created
+   * it, which for a call done again (a worker that stopped before committing) is earlier than
+   * the new response's `ts_start` but never earlier than the request's `ts`.
+   *
+   * One search over the chunk's time range serves when the range holds few runs (the usual
+   * case). After an outage the range spans every run logged since the oldest request was sent,
+   * so when one page of twice the chunk's size does not hold them all, each response's run is
+   * looked up by name instead: the cost stays bounded however far behind the sink is.
    */
-  async #existingRun(experimentId: string, event: ResponseEvent): Promise<MlflowRun | null> {
-    const runs = await this.#options.mlflow.searchAllRuns({
+  async #existingRuns(
+    experimentId: string,
+    items: ConsumedItem<ResponseEvent>[],
+  ): Promise<Map<string, MlflowRun>> {
+    const mlflow = this.#options.mlflow;
+    const wanted = new Set(items.map((i) => i.value.request_id));
+    const found = new Map<string, MlflowRun>();
+    const keep = (runs: MlflowRun[]) => {
+      for (const run of runs) {
+        const id = tagOf(run, "request_id");
+        if (id && wanted.has(id)) found.set(id, run);
+      }
+    };
+    let from = Infinity;
+    let to = -Infinity;
+    for (const { value } of items) {
+      from = Math.min(from, value.ts, value.ts_start);
+      to = Math.max(to, value.ts_start);
+    }
+    const page = await mlflow.searchRuns({
       experiment_ids: [experimentId],
-      filter: `attributes.run_name = '${event.request_id}' AND ` +
-        `attributes.start_time >= ${Math.min(event.ts, event.ts_start)}`,
+      filter: `attributes.start_time >= ${from} AND attributes.start_time <= ${to}`,
+      max_results: Math.max(50, 2 * items.length),
     });
-    return runs.find((run) => tagOf(run, "request_id") === event.request_id) ?? null;
+    keep(page.runs);
+    if (!page.next_page_token) return found;
+    found.clear();
+    await mapWithConcurrency(items, this.#options.concurrency ?? 8, async ({ value }) => {
+      keep(
+        await mlflow.searchAllRuns({
+          experiment_ids: [experimentId],
+          filter: `attributes.run_name = '${value.request_id}' AND ` +
+            `attributes.start_time >= ${Math.min(value.ts, value.ts_start)}`,
+        }),
+      );
+    });
+    return found;
   }
 }

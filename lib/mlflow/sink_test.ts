@@ -112,3 +112,66 @@ Deno.test({
     await admin.disconnect();
   },
 });
+
+Deno.test({
+  name: "after a backlog, a call done again adds no second run (the chunk's range holds 100 runs)",
+  ...INTEGRATION,
+  fn: async () => {
+    const config = integrationConfig();
+    const kafka = createKafka(config.kafka.brokers, "sink-test");
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName("sink-backlog");
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    const producer = new EventProducer(kafka);
+    await producer.connect();
+    const mlflow = new MlflowClient(config.mlflow.uri);
+    const options = {
+      kafka,
+      dlq: producer,
+      mlflow,
+      experiment: uniqueName("sink-backlog"),
+      groupId: uniqueName("sink-backlog-group"),
+      topic,
+      chunkSize: 10,
+    };
+    const t0 = 1_800_000_000_000;
+    // 100 requests sent at t0, answered one second apart: the backlog of an outage.
+    const first = Array.from(
+      { length: 100 },
+      (_, i) =>
+        sampleResponse({
+          ts: t0,
+          ts_start: t0 + 1_000 * (i + 1),
+          ts_end: t0 + 1_000 * (i + 1) + 500,
+        }),
+    );
+    for (const e of first) await producer.send(topic, e.request_id, e);
+    await producer.flush();
+    const sink = new MlflowSink(options);
+    await sink.start();
+    await waitFor(() => sink.loggedCount === 100, "100 runs logged");
+    await sink.stop();
+
+    // The first request answered again later (a worker stopped before committing), and two new
+    // ones: one chunk whose time range, from t0, holds all 100 earlier runs.
+    const again = { ...first[0], ts_start: t0 + 200_000, ts_end: t0 + 200_500 };
+    const fresh = [1, 2].map((i) =>
+      sampleResponse({ ts: t0, ts_start: t0 + 200_000 + i, ts_end: t0 + 200_500 + i })
+    );
+    for (const e of [again, ...fresh]) await producer.send(topic, e.request_id, e);
+    await producer.flush();
+    const resumed = new MlflowSink(options);
+    await resumed.start();
+    await waitFor(() => resumed.createdCount + resumed.skippedCount >= 3, "the three responses");
+    await resumed.stop();
+    assert.equal(resumed.createdCount, 2, "only the two new requests got runs");
+    const runs = await mlflow.searchAllRuns({ experiment_ids: [resumed.experimentId!] });
+    assert.equal(runs.length, 102);
+    assert.equal(runs.filter((r) => tagOf(r, "request_id") === first[0].request_id).length, 1);
+
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  },
+});
