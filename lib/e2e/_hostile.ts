@@ -72,7 +72,11 @@ function templates(
       reason: /expected a JSON object, found string/,
       make: () => json('"llm.request.v1"'),
     },
-    { category: "null value", reason: /expected a JSON object/, make: () => json("null") },
+    {
+      category: "null value",
+      reason: /expected a JSON object, found null/,
+      make: () => json("null"),
+    },
     { category: "null value", reason: /empty message/, make: () => null },
     { category: "null value", reason: /empty message/, make: () => Buffer.alloc(0) },
     {

@@ -125,7 +125,9 @@ export function decodeEvent<T>(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new EventValidationError(schema, [{
       path: "",
-      message: `expected a JSON object, found ${Array.isArray(value) ? "an array" : typeof value}`,
+      message: `expected a JSON object, found ${
+        Array.isArray(value) ? "an array" : value === null ? "null" : typeof value
+      }`,
     }]);
   }
   const found = (value as { schema?: unknown }).schema;

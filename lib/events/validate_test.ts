@@ -76,6 +76,10 @@ Deno.test("decodeEvent rejects empty, oversized, non-UTF-8, non-JSON and wrong-v
   assert.throws(() => parse(new TextEncoder().encode("{not json")), /invalid JSON/);
   assert.throws(() => parse(encode([1, 2])), /expected a JSON object, found an array/);
   assert.throws(
+    () => parse(new TextEncoder().encode("null")),
+    /expected a JSON object, found null/,
+  );
+  assert.throws(
     () => parse(encode({ ...sampleRequest(), schema: "llm.request.v2" })),
     /schema: expected "llm.request.v1", found "llm.request.v2"/,
   );

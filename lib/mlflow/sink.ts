@@ -4,8 +4,8 @@
  *
  * Replays are safe: before creating runs for a chunk, the sink searches the experiment for runs
  * of the same request ids and skips the responses that have one (completing any run a crash
- * left unfinished). A chunk that fails because MLflow is down is retried with backoff until MLflow is
- * back; a response MLflow refuses for good goes to the DLQ.
+ * left unfinished). A chunk that fails because MLflow is down is retried with backoff until
+ * MLflow is back; a response MLflow refuses for good goes to the DLQ.
  *
  * @module
  */
