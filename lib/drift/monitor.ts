@@ -22,6 +22,7 @@ import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/m
 import { BatchConsumer } from "../kafka/consumer.ts";
 import { EventProducer } from "../kafka/producer.ts";
 import { GROUPS, TOPICS } from "../kafka/topics.ts";
+import { RecentIds } from "../metrics/recent_ids.ts";
 import { checkLlmDriftOptions, driftFromRows, type LlmDriftOptions } from "./llm_report.ts";
 import type { LlmColumnsRow } from "./llm_columns.ts";
 import type { DriftReport } from "./report.ts";
@@ -160,6 +161,8 @@ export class DriftMonitor {
   readonly #onError?: (error: Error) => void;
   readonly #now: () => number;
   readonly #windows: DriftWindows;
+  /** Request ids counted, to drop duplicate deliveries (bounded, like the dashboard's). */
+  readonly #seen = new RecentIds(100_000);
   #options: LlmDriftOptions = {};
   #consumer: BatchConsumer<ResponseEvent> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -227,7 +230,10 @@ export class DriftMonitor {
       handle: (items) => {
         // within a chunk, in the order the responses finished
         const events = items.map((i) => i.value).sort((a, b) => a.ts_end - b.ts_end);
-        for (const event of events) this.#windows.add(event);
+        // at-least-once delivery repeats some responses: each request counts once
+        for (const event of events) {
+          if (this.#seen.addIfNew(event.request_id)) this.#windows.add(event);
+        }
         this.#dirty = true;
         return Promise.resolve();
       },

@@ -38,7 +38,7 @@ Deno.test("the drift monitor defaults to llm.responses and the drift-monitor gro
 
 Deno.test({
   name:
-    "the drift monitor reports on first-N and newest-M windows, dead-letters bad messages, alerts on drift",
+    "the drift monitor reports on first-N and newest-M windows, drops duplicates, dead-letters bad messages, alerts on drift",
   ...INTEGRATION,
   fn: async () => {
     const { kafka: config } = integrationConfig();
@@ -58,6 +58,9 @@ Deno.test({
       const sends: Promise<void>[] = [];
       normal.forEach((event, i) => {
         if (i === 10) sends.push(producer.send(topic, "bad-json", "{not json"));
+        // duplicate deliveries, as at-least-once Kafka makes them: counted once
+        if (i === 20) sends.push(producer.send(topic, normal[5].request_id, normal[5]));
+        if (i === 59) sends.push(producer.send(topic, normal[30].request_id, normal[30]));
         if (i === 40) {
           const { latency_ms: _, ...missing } = normal[i];
           sends.push(producer.send(topic, "bad-schema", missing));
@@ -159,9 +162,9 @@ Deno.test({
 
       await m.stop();
       monitor = null;
-      // stopping committed what was consumed: 90 responses and 2 dead letters
+      // stopping committed what was consumed: 90 responses, 2 duplicates and 2 dead letters
       const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      assert.equal(offsets.partitions[0].offset, "92");
+      assert.equal(offsets.partitions[0].offset, "94");
     } finally {
       await monitor?.stop().catch(() => {});
       await producer.disconnect();

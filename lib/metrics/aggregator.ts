@@ -13,6 +13,7 @@ import { type Distribution, distribution } from "./quantile.ts";
 import { histogram, type HistogramBin } from "./histogram.ts";
 import { NewestBuffer } from "./newest_buffer.ts";
 import { RingBuffer } from "./ring_buffer.ts";
+import { RecentIds } from "./recent_ids.ts";
 
 /** The compact form of a response kept in the window (no prompt or response text). */
 export interface ResponsePoint {
@@ -105,8 +106,7 @@ export class MetricsAggregator {
   readonly #window: RingBuffer<ResponsePoint>;
   readonly #recent: NewestBuffer<ResponsePoint>;
   readonly #recentSize: number;
-  readonly #seen: Set<string> = new Set();
-  readonly #seenOrder: RingBuffer<string>;
+  readonly #seen: RecentIds;
   readonly #perModel = new Map<string, Totals>();
   readonly #errors = new Map<string, number>();
   #total = 0;
@@ -123,7 +123,7 @@ export class MetricsAggregator {
     this.#window = new RingBuffer(options.windowSize ?? 10_000);
     this.#recentSize = options.recentSize ?? 100;
     this.#recent = new NewestBuffer(this.#recentSize, (p) => p.ts_end);
-    this.#seenOrder = new RingBuffer(options.dedupeSize ?? 100_000);
+    this.#seen = new RecentIds(options.dedupeSize ?? 100_000);
   }
 
   /** Responses counted so far. */
@@ -138,13 +138,10 @@ export class MetricsAggregator {
 
   /** Adds one response; returns false when it is a duplicate delivery. */
   add(event: ResponseEvent): boolean {
-    if (this.#seen.has(event.request_id)) {
+    if (!this.#seen.addIfNew(event.request_id)) {
       this.#duplicates++;
       return false;
     }
-    this.#seen.add(event.request_id);
-    const forgotten = this.#seenOrder.push(event.request_id);
-    if (forgotten !== undefined) this.#seen.delete(forgotten);
 
     const point = toPoint(event);
     const ok = point.status === "success";

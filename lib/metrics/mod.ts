@@ -16,3 +16,4 @@ export * from "./quantile.ts";
 export * from "./histogram.ts";
 export * from "./ring_buffer.ts";
 export * from "./newest_buffer.ts";
+export * from "./recent_ids.ts";
