@@ -111,14 +111,31 @@ export async function measuredChat(
       },
     });
     streamStarted = true;
-    for await (const chunk of stream) {
-      const piece = chunk.message?.content ?? "";
-      if (piece.length > 0) {
-        if (firstTokenAt === null) firstTokenAt = performance.now();
-        text += piece;
-        options.onToken?.(piece);
+    // Aborting fetch's signal does not always end a body that is being read (seen with Deno's
+    // fetch mid-stream: a 300 ms timeout let a 30 s answer finish), so every wait for the next
+    // chunk also races the abort, and an abort cancels the stream itself.
+    const abortedWait = new Promise<never>((_, reject) => {
+      const fail = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) fail();
+      else controller.signal.addEventListener("abort", fail, { once: true });
+    });
+    abortedWait.catch(() => {});
+    const chunks = stream[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await Promise.race([chunks.next(), abortedWait]);
+        if (next.done) break;
+        const chunk = next.value;
+        const piece = chunk.message?.content ?? "";
+        if (piece.length > 0) {
+          if (firstTokenAt === null) firstTokenAt = performance.now();
+          text += piece;
+          options.onToken?.(piece);
+        }
+        if (chunk.done) final = chunk;
       }
-      if (chunk.done) final = chunk;
+    } finally {
+      if (controller.signal.aborted) stream.abort();
     }
     if (final === null) throw new BrokenStreamError("the stream ended without a final chunk");
   } catch (error) {
