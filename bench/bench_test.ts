@@ -205,3 +205,19 @@ Deno.test("generated events are valid, deterministic in their figures, and uniqu
   assert.deepEqual(ref, driftEvents(200, 1, 0));
   assert.notDeepEqual(ref, driftEvents(200, 2, 1));
 });
+
+Deno.test("readSse ends on abort even while a read is waiting on a stream that stays open", async () => {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("event: response\ndata: 1\n\n"));
+      // never closed: like an SSE stream whose server keeps the connection open
+    },
+  });
+  const abort = new AbortController();
+  const seen: string[] = [];
+  const reading = readSse(body, (_, data) => seen.push(data), abort.signal);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  abort.abort();
+  await reading;
+  assert.deepEqual(seen, ["1"]);
+});

@@ -91,13 +91,18 @@ class BenchDeps implements AppDeps {
 
 /**
  * Reads a server-sent event stream and calls `onEvent` with each event's name and data.
- * Resolves when the stream ends or is aborted.
+ * Resolves when the stream ends or `signal` aborts (the reader is cancelled then).
  */
 export async function readSse(
   body: ReadableStream<Uint8Array>,
   onEvent: (event: string, data: string) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const reader = body.getReader();
+  // Aborting the fetch does not always end a read in progress (Deno), so cancel the reader too.
+  const cancel = () => reader.cancel().catch(() => {});
+  if (signal?.aborted) cancel();
+  signal?.addEventListener("abort", cancel, { once: true });
   const decoder = new TextDecoder();
   let buffer = "";
   try {
@@ -120,6 +125,8 @@ export async function readSse(
     }
   } catch {
     // aborted
+  } finally {
+    signal?.removeEventListener("abort", cancel);
   }
 }
 
@@ -155,7 +162,7 @@ export async function benchFreshness(ctx: BenchContext): Promise<Partial<Figures
       const tags = (JSON.parse(data) as ResponseEvent).tags ?? {};
       if (tags.bench_phase === "warmup") warmups++;
       else if (tags.bench_sent_ms) latencies.push(arrived - Number(tags.bench_sent_ms));
-    });
+    }, abort.signal);
     const random = seededRandom(7);
     let i = 0;
     const send = (phase: string) => {
