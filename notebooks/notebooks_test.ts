@@ -10,6 +10,7 @@ import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import { MlflowClient, MlflowSink } from "../lib/mlflow/mod.ts";
 import { readResponses } from "../lib/client/llm_client.ts";
 import { INTEGRATION, integrationConfig, waitFor } from "../lib/stack/testing.ts";
+import { assertClose } from "../lib/drift/_test_utils.ts";
 import { createApp } from "../server/app.ts";
 import { Pipeline } from "../server/pipeline.ts";
 
@@ -117,12 +118,6 @@ function assertKpisEqual(
 ): void {
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), "the same KPIs");
   for (const [key, want] of Object.entries(expected)) {
-    const got = actual[key];
-    if (typeof want === "number" && typeof got === "number") {
-      const tolerance = 1e-9 * Math.max(1, Math.abs(want));
-      assert.ok(Math.abs(got - want) <= tolerance, `${key}: notebook ${got}, server ${want}`);
-    } else {
-      assert.equal(got, want, `${key}: notebook ${got}, server ${want}`);
-    }
+    assertClose(actual[key], want, 1e-9, 1e-9, `${key} (notebook vs server)`);
   }
 }

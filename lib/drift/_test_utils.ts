@@ -1,4 +1,4 @@
-// Helpers shared by the drift tests (not exported from mod.ts).
+// Helpers shared by the drift tests and the notebook tests (not exported from mod.ts).
 import assert from "node:assert/strict";
 
 /** Decodes the fixture encoding of non-finite numbers. */
