@@ -31,6 +31,8 @@ export interface GoToolSpec {
   morePkgs?: string[];
   /** Names the variable that points at an existing service instead, for the error message. */
   alternative: string;
+  /** Words after the version in the progress line (for example "for x86-64-v3"). */
+  buildNote?: string;
   /** Needs a C compiler (cgo). Default false: built with CGO_ENABLED=0. */
   cgo?: boolean;
 }
@@ -96,7 +98,10 @@ export async function provisionGoTool(
     await requireCommand("g++", ["--version"], spec.name, spec.alternative);
   }
   await Deno.mkdir(paths.binDir, { recursive: true });
-  progress(`${spec.name}: building ${spec.version} with go install (first time: minutes)`);
+  progress(
+    `${spec.name}: building ${spec.version}${spec.buildNote ? ` ${spec.buildNote}` : ""} ` +
+      "with go install (first time: minutes)",
+  );
   const packages = [spec.pkg, ...(spec.morePkgs ?? [])].map((p) => `${p}@${spec.version}`);
   await runLogged(`go install ${spec.name}`, "go", [
     "install",

