@@ -7,14 +7,20 @@ import { consumerLag } from "./lag.ts";
 import { EventProducer } from "./producer.ts";
 import { readTopic } from "./reader.ts";
 import { TOPICS } from "./topics.ts";
-import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
+import {
+  createTopicsReady,
+  INTEGRATION,
+  integrationConfig,
+  uniqueName,
+  waitFor,
+} from "../stack/testing.ts";
 
 async function withTopic(fn: (topic: string, brokers: string[]) => Promise<void>) {
   const { kafka: config } = integrationConfig();
   const admin = createKafka(config.brokers, "kafka-test-admin").admin();
   await admin.connect();
   const topic = uniqueName("kafka-test");
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await createTopicsReady(admin, [topic], 3);
   try {
     await fn(topic, config.brokers);
   } finally {

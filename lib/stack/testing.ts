@@ -54,10 +54,7 @@ export async function createTestTopics<K extends string>(
     K,
     string
   >;
-  await admin.createTopics({
-    topics: Object.values<string>(topics).map((topic) => ({ topic, numPartitions: 3 })),
-    waitForLeaders: true,
-  });
+  await createTopicsReady(admin, Object.values<string>(topics), 3);
   return {
     topics,
     cleanup: async () => {
@@ -65,6 +62,42 @@ export async function createTestTopics<K extends string>(
       await admin.disconnect();
     },
   };
+}
+
+/**
+ * Creates topics and waits until every partition has a leader that serves it. A broker can
+ * answer "does not host this topic-partition" for a moment after creation (seen while other
+ * topics are created and deleted), which kafkajs does not retry: this does.
+ *
+ * @example
+ * ```ts ignore
+ * await createTopicsReady(admin, ["test-a", "test-b"], 3);
+ * ```
+ */
+export async function createTopicsReady(
+  admin: import("kafkajs").Admin,
+  names: string[],
+  numPartitions: number,
+): Promise<void> {
+  await admin.createTopics({
+    topics: names.map((topic) => ({ topic, numPartitions })),
+    waitForLeaders: false,
+  });
+  await waitFor(
+    async () => {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        return topics.length === names.length &&
+          topics.every((t) =>
+            t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0)
+          );
+      } catch {
+        return false; // not hosted yet
+      }
+    },
+    `leaders for ${names.join(", ")}`,
+    30_000,
+  );
 }
 
 /** Polls until `check` is true; throws naming `what` after `timeoutMs`. */
