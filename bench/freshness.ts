@@ -4,8 +4,8 @@
  *
  * The product's EventProducer (5 ms linger, idempotent, acks from all replicas) sends events
  * to a topic of the benchmark's own, each stamped with its send time in `tags.bench_sent_ms`;
- * the dashboard's consumer (server/dashboard_ingest.ts, the code path of server/pipeline.ts) feeds
- * the live aggregates and fans events out; the real Hono app (`createApp`) serves GET
+ * the dashboard's consumer (lib/consumers/dashboard_ingest.ts, the code path of server/pipeline.ts)
+ * feeds the live aggregates and the server's live hub fans events out; the real Hono app (`createApp`) serves GET
  * /api/events with `Deno.serve` on a loopback port; an SSE client (fetch + stream reader) takes
  * the arrival time of each `response` event. Everything runs in one process, as in `deno task
  * serve` with its worker, so the event loop is shared as it is in production.
@@ -18,7 +18,10 @@ import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import type { MetricsSnapshot } from "../lib/metrics/mod.ts";
 import { createApp } from "../server/app.ts";
 import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "../server/deps.ts";
-import { DashboardIngest } from "../server/dashboard_ingest.ts";
+import { LiveHub } from "../server/live_hub.ts";
+import { DashboardIngest } from "../lib/consumers/mod.ts";
+import { type DriftStatus, DriftTracker } from "../lib/drift/mod.ts";
+import { idleStreamStatus, type StreamStatus } from "../lib/stream/mod.ts";
 import {
   type BenchContext,
   benchResponse,
@@ -36,7 +39,8 @@ import {
 class BenchDeps implements AppDeps {
   timezone = "UTC";
   defaultModel = "smollm2:135m";
-  constructor(readonly ingest: DashboardIngest) {}
+  readonly #drift = new DriftTracker();
+  constructor(readonly ingest: DashboardIngest, readonly hub: LiveHub) {}
   health(): Promise<HealthReport> {
     return Promise.reject(new Error("not part of the benchmark"));
   }
@@ -66,26 +70,26 @@ class BenchDeps implements AppDeps {
   mlflowUiUrl(experimentId: string): string {
     return `about:blank#${experimentId}`;
   }
-  drift(): unknown {
-    return { report: null, reason: "not part of the benchmark" };
+  drift(): DriftStatus {
+    return this.#drift.status(); // not part of the benchmark: always waiting
   }
-  configureDrift(): Promise<unknown> {
+  configureDrift(): Promise<DriftStatus> {
     return Promise.resolve(this.drift());
   }
   datasets() {
     return Promise.resolve([]);
   }
-  startStream(): Promise<unknown> {
+  startStream(): Promise<StreamStatus> {
     return Promise.resolve(this.streamStatus());
   }
-  stopStream(): Promise<unknown> {
+  stopStream(): Promise<StreamStatus> {
     return Promise.resolve(this.streamStatus());
   }
-  streamStatus(): unknown {
-    return { state: "idle" };
+  streamStatus(): StreamStatus {
+    return idleStreamStatus();
   }
   subscribe(listener: (event: LiveEvent) => void): () => void {
-    return this.ingest.subscribe(listener);
+    return this.hub.subscribe(listener);
   }
 }
 
@@ -137,9 +141,17 @@ export async function benchFreshness(ctx: BenchContext): Promise<Partial<Figures
   const kafka = createKafka(ctx.config.kafka.brokers, "bench-freshness");
   const topic = uniqueName("freshness");
   await createTopic(kafka, topic, 3);
-  const ingest = new DashboardIngest({ kafka, topic, groupId: uniqueName("freshness") });
   const producer = new EventProducer(kafka);
-  const app = createApp(new BenchDeps(ingest), {
+  let hub: LiveHub | null = null;
+  const ingest = new DashboardIngest({
+    kafka,
+    dlq: producer,
+    topic,
+    groupId: uniqueName("freshness"),
+    onIngest: (event) => hub?.response(event),
+  });
+  hub = new LiveHub(() => ingest.metrics.snapshot());
+  const app = createApp(new BenchDeps(ingest, hub), {
     assets: { script: () => Promise.resolve(""), styles: () => Promise.resolve("") },
   });
   const server = Deno.serve(
@@ -151,7 +163,8 @@ export async function benchFreshness(ctx: BenchContext): Promise<Partial<Figures
   let warmups = 0;
   let reading: Promise<void> = Promise.resolve();
   try {
-    await Promise.all([ingest.start(), producer.connect()]);
+    await producer.connect();
+    await ingest.start();
     const response = await fetch(`http://127.0.0.1:${server.addr.port}/api/events`, {
       signal: abort.signal,
     });
@@ -206,6 +219,7 @@ export async function benchFreshness(ctx: BenchContext): Promise<Partial<Figures
     await reading;
     await server.shutdown().catch(() => {});
     await ingest.stop();
+    hub.close();
     await producer.disconnect().catch(() => {});
     await deleteTopics(kafka, [topic]);
   }

@@ -10,9 +10,9 @@
  */
 
 import { parseResponseEvent, type ResponseEvent } from "../lib/events/mod.ts";
-import { createKafka } from "../lib/kafka/mod.ts";
+import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
-import { DashboardIngest } from "../server/dashboard_ingest.ts";
+import { DashboardIngest } from "../lib/consumers/mod.ts";
 import {
   type BenchContext,
   benchResponse,
@@ -53,8 +53,11 @@ async function dashboardRate(ctx: BenchContext, topic: string, n: number): Promi
   const kafka = createKafka(ctx.config.kafka.brokers, "bench-ingest-dashboard");
   let tFirst = 0;
   let tLast = 0;
+  const dlq = new EventProducer(kafka);
+  await dlq.connect();
   const ingest = new DashboardIngest({
     kafka,
+    dlq,
     topic,
     groupId: uniqueName("ingest-dashboard"),
     onFirstMessage: () => (tFirst = performance.now()),
@@ -70,6 +73,7 @@ async function dashboardRate(ctx: BenchContext, topic: string, n: number): Promi
   );
   const total = ingest.metrics.total;
   await ingest.stop();
+  await dlq.disconnect();
   if (!done) {
     throw new Error(`dashboard consumer handled ${ingest.processed} of ${n} in 10 minutes`);
   }

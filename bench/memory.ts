@@ -8,8 +8,8 @@
  * @module
  */
 
-import { createKafka } from "../lib/kafka/mod.ts";
-import { DashboardIngest } from "../server/dashboard_ingest.ts";
+import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
+import { DashboardIngest } from "../lib/consumers/mod.ts";
 import {
   type BenchContext,
   deleteOwnGroups,
@@ -53,7 +53,9 @@ interface ChildResult {
 
 async function child(brokers: string[], topic: string, n: number): Promise<ChildResult> {
   const kafka = createKafka(brokers, "bench-memory");
-  const ingest = new DashboardIngest({ kafka, topic, groupId: uniqueName("memory") });
+  const dlq = new EventProducer(kafka);
+  await dlq.connect();
+  const ingest = new DashboardIngest({ kafka, dlq, topic, groupId: uniqueName("memory") });
   await settle();
   const start = rssMb();
   let peak = start;
@@ -81,6 +83,7 @@ async function child(brokers: string[], topic: string, n: number): Promise<Child
     throw new Error(`the aggregates counted ${ingest.metrics.total} of ${n} events`);
   }
   await ingest.stop();
+  await dlq.disconnect();
   await deleteOwnGroups(kafka);
   return {
     rss_mb_start: start,

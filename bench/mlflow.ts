@@ -13,7 +13,8 @@
  */
 
 import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
-import { MlflowClient, MlflowSink, responseToRun } from "../lib/mlflow/mod.ts";
+import { MlflowSink } from "../lib/consumers/mod.ts";
+import { MlflowClient, responseToRun } from "../lib/mlflow/mod.ts";
 import type { ResponseEvent } from "../lib/events/mod.ts";
 import { pythonPaths } from "../lib/stack/python_env.ts";
 import {

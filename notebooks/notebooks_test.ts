@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { executeNotebook } from "../lib/stack/jupyter.ts";
 import { serviceEnv } from "../lib/stack/config.ts";
 import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
-import { MlflowClient, MlflowSink } from "../lib/mlflow/mod.ts";
-import { readResponses } from "../lib/client/llm_client.ts";
+import { MlflowClient } from "../lib/mlflow/mod.ts";
+import { MlflowSink, readResponses } from "../lib/consumers/mod.ts";
 import { INTEGRATION, integrationConfig, waitFor } from "../lib/stack/testing.ts";
 import { assertClose } from "../lib/drift/_test_utils.ts";
 import { createApp } from "../server/app.ts";
@@ -77,7 +77,7 @@ Deno.test({
       }
       assert.ok(kpis, "notebook 01 displayed no KPIs in three runs");
       // At-least-once delivery may repeat a response; the aggregates count each request once.
-      const onTopic = new Set((await readResponses(kafka)).map((r) => r.request_id)).size;
+      const onTopic = new Set((await readResponses(kafka)).events.map((r) => r.request_id)).size;
       assert.equal(kpis.total_requests, onTopic, "notebook 01 read every response on the topic");
       assert.ok(onTopic >= 5, "notebook 04 sent traffic");
       const port = 40_000 + Math.floor(Math.random() * 10_000);

@@ -8,6 +8,8 @@ import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
 import { createRequestEvent, LIMITS, type RequestInput } from "../lib/events/mod.ts";
 import { sampleResponse } from "../lib/events/testing.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
+import { DriftTracker } from "../lib/drift/mod.ts";
+import { idleStreamStatus } from "../lib/stream/mod.ts";
 
 /** An in-memory double of the pipeline: records submissions, serves canned state. */
 class PipelineDouble implements AppDeps {
@@ -20,6 +22,7 @@ class PipelineDouble implements AppDeps {
   responses = [sampleResponse(), sampleResponse()];
   lastRunsRequest: unknown = null;
   driftConfig: unknown = null;
+  tracker = new DriftTracker({ referenceSize: 2, currentSize: 2 });
   health(): Promise<HealthReport> {
     const service = { healthy: true, url: "x", version: "1" };
     return Promise.resolve({
@@ -81,24 +84,24 @@ class PipelineDouble implements AppDeps {
       : `http://m/#/experiments/${experimentId}`;
   }
   drift() {
-    return { report: null, reason: "waiting" };
+    return this.tracker.status();
   }
   configureDrift(options: unknown) {
     this.driftConfig = options;
-    return Promise.resolve({ report: null, reason: "waiting" });
+    return Promise.resolve(this.tracker.status());
   }
   datasets() {
     return Promise.resolve([{ name: "quick_test.json", count: 10 }]);
   }
   startStream(options: unknown) {
     this.streamStarts.push(options);
-    return Promise.resolve({ state: "running" });
+    return Promise.resolve({ ...idleStreamStatus(), state: "running" as const });
   }
   stopStream() {
-    return Promise.resolve({ state: "finished" });
+    return Promise.resolve({ ...idleStreamStatus(), state: "finished" as const });
   }
   streamStatus() {
-    return { state: "idle" };
+    return idleStreamStatus();
   }
   subscribe(listener: (e: LiveEvent) => void) {
     this.listeners.add(listener);
@@ -238,10 +241,10 @@ Deno.test("GET /api/mlflow/runs flattens runs, links each to the MLflow UI and v
 
 Deno.test("drift routes return the monitor's state and validate window sizes", async () => {
   const { app, deps } = setup();
-  assert.deepEqual(await (await app.request("/api/drift")).json(), {
-    report: null,
-    reason: "waiting",
-  });
+  assert.deepEqual(
+    await (await app.request("/api/drift")).json(),
+    JSON.parse(JSON.stringify(deps.tracker.status())),
+  );
   const ok = await app.request(
     "/api/drift/config",
     postJson({ reference_size: 100, current_size: 50 }),
@@ -272,8 +275,9 @@ Deno.test("stream routes start only known dataset files and report status", asyn
     (await unknown.json()).error.message,
     /file must be one of quick_test.json, found "nope.json"/,
   );
-  assert.deepEqual(await (await app.request("/api/stream/status")).json(), { state: "idle" });
+  assert.deepEqual(await (await app.request("/api/stream/status")).json(), idleStreamStatus());
   assert.deepEqual(await (await app.request("/api/stream/stop", { method: "POST" })).json(), {
+    ...idleStreamStatus(),
     state: "finished",
   });
 });

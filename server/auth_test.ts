@@ -21,6 +21,8 @@ import { CONTENT_SECURITY_POLICY } from "./page.ts";
 import { createRequestEvent, type RequestInput } from "../lib/events/mod.ts";
 import { sampleResponse } from "../lib/events/testing.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
+import { DriftTracker } from "../lib/drift/mod.ts";
+import { idleStreamStatus } from "../lib/stream/mod.ts";
 
 const TOKEN = "s3cret-token-for-tests-0123456789";
 
@@ -74,22 +76,26 @@ class RecordingDouble implements AppDeps {
     return `http://m/#/experiments/${experimentId}`;
   }
   drift() {
-    return this.#record("drift", { report: null });
+    return this.#record("drift", new DriftTracker().status());
   }
   configureDrift() {
-    return Promise.resolve(this.#record("configureDrift", { report: null }));
+    return Promise.resolve(this.#record("configureDrift", new DriftTracker().status()));
   }
   datasets() {
     return Promise.resolve(this.#record("datasets", [{ name: "quick_test.json", count: 10 }]));
   }
   startStream() {
-    return Promise.resolve(this.#record("startStream", { state: "running" }));
+    return Promise.resolve(
+      this.#record("startStream", { ...idleStreamStatus(), state: "running" as const }),
+    );
   }
   stopStream() {
-    return Promise.resolve(this.#record("stopStream", { state: "finished" }));
+    return Promise.resolve(
+      this.#record("stopStream", { ...idleStreamStatus(), state: "finished" as const }),
+    );
   }
   streamStatus() {
-    return this.#record("streamStatus", { state: "idle" });
+    return this.#record("streamStatus", idleStreamStatus());
   }
   subscribe(_listener: (e: LiveEvent) => void) {
     this.calls.push("subscribe");

@@ -1,31 +1,24 @@
 /**
  * What the HTTP layer needs from the running pipeline. `server/pipeline.ts` provides the real
- * one; route tests use small in-memory doubles of it.
+ * one; route tests use small in-memory doubles of it. Every shape is a lib type, so the UI reads
+ * the same types.
  *
  * @module
  */
 
+import type { HealthReport } from "../lib/consumers/health_report.ts";
+import type { DriftStatus } from "../lib/drift/mod.ts";
 import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
 import type { MetricsSnapshot } from "../lib/metrics/mod.ts";
 import type { MlflowRun } from "../lib/mlflow/mod.ts";
+import type { StreamStatus } from "../lib/stream/engine.ts";
 
-/** Health of one service. */
-export interface ServiceHealth {
-  healthy: boolean;
-  url: string;
-  version: string | null;
-  [extra: string]: unknown;
-}
-
-/** The body of GET /api/health. */
-export interface HealthReport {
-  kafka: ServiceHealth;
-  mlflow: ServiceHealth & { experiment: string; experiment_url: string | null };
-  ollama: ServiceHealth & { models: string[]; model: string; model_present: boolean };
-  workers: { id: string; healthy: boolean; in_flight: number; succeeded: number; failed: number }[];
-  consumers: { group: string; lag: number | null; retrying: boolean; last_error: string | null }[];
-  timezone: string;
-}
+export type {
+  ConsumerGroupHealth,
+  HealthReport,
+  ServiceHealth,
+  WorkerHealth,
+} from "../lib/consumers/health_report.ts";
 
 /** A page of MLflow runs. */
 export interface RunsPage {
@@ -34,14 +27,30 @@ export interface RunsPage {
   next_page_token?: string;
 }
 
+/** Totals over every run of the experiment. */
+export interface RunsSummary {
+  total_runs: number;
+  avg_latency_s: number | null;
+  avg_tokens: number | null;
+  successful_runs: number;
+}
+
+/** Options of a stream started from the dashboard. */
+export interface StreamStartOptions {
+  file: string;
+  delayS: number;
+  loop: boolean;
+  maxTokens?: number;
+}
+
 /** Live events pushed to browsers. */
 export type LiveEvent =
   | { type: "response"; data: ResponseEvent }
   | { type: "token"; data: { request_id: string; text: string } }
   | { type: "metrics"; data: MetricsSnapshot }
   | { type: "health"; data: HealthReport }
-  | { type: "drift"; data: unknown }
-  | { type: "stream"; data: unknown }
+  | { type: "drift"; data: DriftStatus }
+  | { type: "stream"; data: StreamStatus }
   | { type: "runs"; data: { changed: true } };
 
 /** The pipeline as the routes see it. */
@@ -58,23 +67,14 @@ export interface AppDeps {
   searchRuns(
     request: { maxResults: number; pageToken?: string; orderBy?: string },
   ): Promise<RunsPage>;
-  runsSummary(): Promise<
-    {
-      total_runs: number;
-      avg_latency_s: number | null;
-      avg_tokens: number | null;
-      successful_runs: number;
-    }
-  >;
+  runsSummary(): Promise<RunsSummary>;
   mlflowUiUrl(experimentId: string, runId?: string): string;
-  drift(): unknown;
-  configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<unknown>;
+  drift(): DriftStatus;
+  configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<DriftStatus>;
   datasets(): Promise<{ name: string; count: number | null }[]>;
-  startStream(
-    options: { file: string; delayS: number; loop: boolean; maxTokens?: number },
-  ): Promise<unknown>;
-  stopStream(): Promise<unknown>;
-  streamStatus(): unknown;
+  startStream(options: StreamStartOptions): Promise<StreamStatus>;
+  stopStream(): Promise<StreamStatus>;
+  streamStatus(): StreamStatus;
   /** Subscribes to live events; returns an unsubscribe function. */
   subscribe(listener: (event: LiveEvent) => void): () => void;
 }

@@ -10,21 +10,35 @@
  */
 
 import type { Kafka } from "kafkajs";
+import { LlmClient } from "../lib/client/llm_client.ts";
+import {
+  DashboardIngest,
+  DriftMonitor,
+  groupMembers,
+  LlmWorker,
+  MlflowSink,
+} from "../lib/consumers/mod.ts";
+import type { DriftStatus } from "../lib/drift/mod.ts";
 import { createRequestEvent } from "../lib/events/mod.ts";
 import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
 import { consumerLag, createKafka, EventProducer, GROUPS, TOPICS } from "../lib/kafka/mod.ts";
-import { LlmWorker } from "../lib/llm/mod.ts";
-import { MlflowClient, MlflowSink } from "../lib/mlflow/mod.ts";
+import { MlflowClient } from "../lib/mlflow/mod.ts";
 import type { StackConfig } from "../lib/stack/config.ts";
 import { kafkaStatus } from "../lib/stack/kafka.ts";
 import { mlflowStatus } from "../lib/stack/mlflow.ts";
 import { ollamaModels, ollamaStatus } from "../lib/stack/ollama.ts";
-import { LlmClient } from "../lib/client/llm_client.ts";
-import { DriftMonitor } from "../lib/drift/monitor.ts";
-import { listDatasets, loadDataset } from "../lib/stream/dataset.ts";
-import { StreamJob } from "../lib/stream/engine.ts";
-import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
-import { DashboardIngest } from "./dashboard_ingest.ts";
+import { idleStreamStatus, listDatasets, loadDataset, StreamJob } from "../lib/stream/mod.ts";
+import type { StreamStatus } from "../lib/stream/engine.ts";
+import type {
+  AppDeps,
+  HealthReport,
+  LiveEvent,
+  RunsPage,
+  RunsSummary,
+  StreamStartOptions,
+  WorkerHealth,
+} from "./deps.ts";
+import { LiveHub } from "./live_hub.ts";
 
 /** Options of {@linkcode Pipeline.start}. */
 export interface PipelineOptions {
@@ -54,6 +68,7 @@ export class Pipeline implements AppDeps {
   readonly #sink: MlflowSink;
   readonly #drift: DriftMonitor;
   readonly #dashboard: DashboardIngest;
+  readonly #hub: LiveHub;
   readonly #dashboardGroup: string;
   readonly #mlflow: MlflowClient;
   readonly #datasetsDir: string;
@@ -62,8 +77,7 @@ export class Pipeline implements AppDeps {
   #stream: StreamJob | null = null;
   #streamClient: LlmClient | null = null;
   #healthTimer: ReturnType<typeof setInterval> | null = null;
-  #runsSummaryCache: { at: number; value: Awaited<ReturnType<AppDeps["runsSummary"]>> } | null =
-    null;
+  #runsSummaryCache: { at: number; value: RunsSummary } | null = null;
 
   private constructor(options: PipelineOptions) {
     const config = options.config;
@@ -84,9 +98,12 @@ export class Pipeline implements AppDeps {
     this.#producer = new EventProducer(this.#kafka);
     this.#mlflow = new MlflowClient(config.mlflow.uri);
     for (let i = 0; i < (options.workers ?? 1); i++) {
+      const workerId = `worker-${crypto.randomUUID().slice(0, 8)}`;
       this.#workers.push(
         new LlmWorker({
-          kafka: this.#kafka,
+          // a client of its own, so the group's members name each worker
+          kafka: createKafka(config.kafka.brokers, workerId),
+          workerId,
           producer: this.#producer,
           ollamaHost: config.ollama.host,
           concurrency: options.workerConcurrency ?? 2,
@@ -103,6 +120,10 @@ export class Pipeline implements AppDeps {
       experiment: config.mlflow.experiment,
       topic: topics.responses,
       groupId: this.#groups.mlflowSink,
+      onLogged: () => {
+        this.#runsSummaryCache = null;
+        this.#emit({ type: "runs", data: { changed: true } });
+      },
     });
     this.#drift = new DriftMonitor({
       kafka: this.#kafka,
@@ -117,8 +138,9 @@ export class Pipeline implements AppDeps {
       dlq: this.#producer,
       topic: topics.responses,
       groupId: this.#dashboardGroup,
-      onIngest: () => this.#runsSummaryCache = null,
+      onIngest: (event) => this.#hub.response(event),
     });
+    this.#hub = new LiveHub(() => this.#dashboard.metrics.snapshot());
   }
 
   /** Connects to Kafka and MLflow and starts every consumer. */
@@ -142,18 +164,18 @@ export class Pipeline implements AppDeps {
       pipeline.#dashboard.start(),
     ]);
     pipeline.#healthTimer = setInterval(() => {
-      if (pipeline.#dashboard.listenerCount === 0) return;
+      if (pipeline.#hub.listenerCount === 0) return;
       pipeline.health().then((data) => pipeline.#emit({ type: "health", data })).catch(() => {});
     }, 5_000);
     return pipeline;
   }
 
   #emit(event: LiveEvent): void {
-    this.#dashboard.emit(event);
+    this.#hub.emit(event);
   }
 
   subscribe(listener: (event: LiveEvent) => void): () => void {
-    return this.#dashboard.subscribe(listener);
+    return this.#hub.subscribe(listener);
   }
 
   metrics() {
@@ -179,13 +201,40 @@ export class Pipeline implements AppDeps {
 
   async health(): Promise<HealthReport> {
     const config = this.#config;
-    const [kafka, mlflow, ollama, lags] = await Promise.all([
+    const [kafka, mlflow, ollama, groups] = await Promise.all([
       kafkaStatus(config),
       mlflowStatus(config),
       ollamaStatus(config),
-      this.#lags(),
+      this.#groupHealth(),
     ]);
     const experimentId = this.#sink.experimentId;
+    const servicesUp = ollama.healthy && kafka.healthy;
+    const local = new Map(this.#workers.map((w) => [w.workerId, w]));
+    const workers: WorkerHealth[] = groups.members.map((m) => {
+      const worker = local.get(m.clientId);
+      local.delete(m.clientId);
+      return {
+        id: m.clientId,
+        host: m.clientHost.replace(/^\//, "") || null,
+        local: worker !== undefined,
+        healthy: servicesUp,
+        in_flight: worker?.inFlight ?? null,
+        succeeded: worker?.stats.succeeded ?? null,
+        failed: worker?.stats.failed ?? null,
+      };
+    });
+    // a local worker that is not (yet, or no longer) a member of the group
+    for (const worker of local.values()) {
+      workers.push({
+        id: worker.workerId,
+        host: null,
+        local: true,
+        healthy: false,
+        in_flight: worker.inFlight,
+        succeeded: worker.stats.succeeded,
+        failed: worker.stats.failed,
+      });
+    }
     return {
       kafka,
       mlflow: {
@@ -193,18 +242,17 @@ export class Pipeline implements AppDeps {
         experiment_url: experimentId ? this.#mlflow.uiUrl(experimentId) : null,
       },
       ollama,
-      workers: this.#workers.map((w) => ({
-        id: w.workerId,
-        healthy: ollama.healthy && kafka.healthy,
-        in_flight: w.inFlight,
-        ...w.stats,
-      })),
-      consumers: lags,
+      workers,
+      consumers: groups.lags,
       timezone: this.timezone,
     };
   }
 
-  async #lags(): Promise<HealthReport["consumers"]> {
+  /** The lag of every group and the members of the worker group. */
+  async #groupHealth(): Promise<{
+    lags: HealthReport["consumers"];
+    members: Awaited<ReturnType<typeof groupMembers>>;
+  }> {
     const admin = this.#kafka.admin();
     const groups: [string, string, { isRetrying: boolean; lastError: string | null } | null][] = [
       [this.#groups.worker, this.#topics.requests, null],
@@ -214,17 +262,24 @@ export class Pipeline implements AppDeps {
     ];
     try {
       await admin.connect();
-      return await Promise.all(groups.map(async ([group, topic, state]) => {
-        const lag = await consumerLag(admin, group, topic).then((l) => l.lag).catch(() => null);
-        return {
-          group,
-          lag,
-          retrying: state?.isRetrying ?? false,
-          last_error: state?.isRetrying ? state.lastError : null,
-        };
-      }));
+      const [lags, members] = await Promise.all([
+        Promise.all(groups.map(async ([group, topic, state]) => {
+          const lag = await consumerLag(admin, group, topic).then((l) => l.lag).catch(() => null);
+          return {
+            group,
+            lag,
+            retrying: state?.isRetrying ?? false,
+            last_error: state?.isRetrying ? state.lastError : null,
+          };
+        })),
+        groupMembers(admin, this.#groups.worker).catch(() => []),
+      ]);
+      return { lags, members };
     } catch {
-      return groups.map(([group]) => ({ group, lag: null, retrying: false, last_error: null }));
+      return {
+        lags: groups.map(([group]) => ({ group, lag: null, retrying: false, last_error: null })),
+        members: [],
+      };
     } finally {
       await admin.disconnect().catch(() => {});
     }
@@ -248,7 +303,7 @@ export class Pipeline implements AppDeps {
     return { experiment_id: experimentId, ...page };
   }
 
-  async runsSummary() {
+  async runsSummary(): Promise<RunsSummary> {
     if (this.#runsSummaryCache && Date.now() - this.#runsSummaryCache.at < 3_000) {
       return this.#runsSummaryCache.value;
     }
@@ -276,21 +331,13 @@ export class Pipeline implements AppDeps {
     return this.#mlflow.uiUrl(experimentId, runId);
   }
 
-  drift(): unknown {
-    const latest = this.#drift.latest();
-    return latest ?? {
-      report: null,
-      reason: `waiting for responses: the drift monitor needs ${this.#drift.needed()} more`,
-      windows: this.#drift.windows(),
-      alerts: this.#drift.alerts(),
-    };
+  drift(): DriftStatus {
+    return this.#drift.status();
   }
 
-  async configureDrift(
-    options: { referenceSize?: number; currentSize?: number },
-  ): Promise<unknown> {
-    await this.#drift.configure(options);
-    return this.drift();
+  configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<DriftStatus> {
+    this.#drift.configure(options);
+    return Promise.resolve(this.drift());
   }
 
   async datasets(): Promise<{ name: string; count: number | null }[]> {
@@ -300,9 +347,7 @@ export class Pipeline implements AppDeps {
     }));
   }
 
-  async startStream(
-    options: { file: string; delayS: number; loop: boolean; maxTokens?: number },
-  ): Promise<unknown> {
+  async startStream(options: StreamStartOptions): Promise<StreamStatus> {
     if (this.#stream && this.#stream.status().state === "running") {
       return this.#stream.status();
     }
@@ -328,26 +373,13 @@ export class Pipeline implements AppDeps {
     return this.#stream.status();
   }
 
-  async stopStream(): Promise<unknown> {
+  async stopStream(): Promise<StreamStatus> {
     await this.#stream?.stop();
     return this.streamStatus();
   }
 
-  streamStatus(): unknown {
-    return this.#stream?.status() ??
-      {
-        state: "idle",
-        file: null,
-        total_planned: null,
-        sent: 0,
-        succeeded: 0,
-        failed: 0,
-        failed_by_type: {},
-        in_flight: 0,
-        elapsed_s: 0,
-        rate_per_s: 0,
-        progress: null,
-      };
+  streamStatus(): StreamStatus {
+    return this.#stream?.status() ?? idleStreamStatus();
   }
 
   /** Stops the stream, the consumers and the workers, then flushes and closes the producer. */
@@ -361,6 +393,7 @@ export class Pipeline implements AppDeps {
       this.#drift.stop(),
       this.#dashboard.stop(),
     ]);
+    this.#hub.close();
     await this.#producer.disconnect();
   }
 }

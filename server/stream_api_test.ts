@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createKafka, readTopic } from "../lib/kafka/mod.ts";
-import { readResponses } from "../lib/client/llm_client.ts";
+import { readResponses } from "../lib/consumers/mod.ts";
 import { createTestTopics, INTEGRATION, integrationConfig, waitFor } from "../lib/stack/testing.ts";
 import { createApp } from "./app.ts";
 import { Pipeline } from "./pipeline.ts";
@@ -70,7 +70,7 @@ Deno.test({
       assert.equal(requests.length, status.sent);
       assert.ok(requests.every((r) => r.source === "stream" && r.dataset === "quick_test"));
       const ids = new Set(requests.map((r) => r.request_id));
-      const responses = (await readResponses(kafka, { topic: topics.responses }))
+      const responses = (await readResponses(kafka, { topic: topics.responses })).events
         .filter((r) => ids.has(r.request_id));
       const answered = new Set(responses.map((r) => r.request_id));
       // Failures include requests whose response did not come in time, so only an upper bound.

@@ -6,17 +6,16 @@
  * @module
  */
 
-import type { Consumer, Kafka } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import {
   createRequestEvent,
-  decodeEvent,
-  parseResponseEvent,
   type RequestEvent,
   type RequestInput,
   type RequestSource,
   type ResponseEvent,
 } from "../events/mod.ts";
-import { createKafka, EventProducer, readTopic, TOPICS } from "../kafka/mod.ts";
+import { readResponses, ResponseListener } from "../consumers/mod.ts";
+import { createKafka, EventProducer, TOPICS } from "../kafka/mod.ts";
 import { loadStackConfig, type StackConfig } from "../stack/config.ts";
 
 /** Thrown by {@linkcode LlmClient.awaitResponse} when no response arrives in time. */
@@ -69,8 +68,7 @@ export class LlmClient {
   readonly #kafka: Kafka;
   readonly #producer: EventProducer;
   readonly #ownsProducer: boolean;
-  readonly #consumer: Consumer;
-  readonly #groupId: string;
+  readonly #listener: ResponseListener;
   readonly #source: RequestSource;
   readonly #userId: string | undefined;
   readonly #waiters = new Map<string, Waiter>();
@@ -85,9 +83,8 @@ export class LlmClient {
     this.#ownsProducer = !options.producer;
     this.#source = options.source ?? "api";
     this.#userId = options.userId;
-    this.#groupId = `llm-client-${crypto.randomUUID()}`;
     this.#topics = options.topics ?? { requests: TOPICS.requests, responses: TOPICS.responses };
-    this.#consumer = kafka.consumer({ groupId: this.#groupId, allowAutoTopicCreation: false });
+    this.#listener = new ResponseListener(kafka, this.#topics.responses, (e) => this.#deliver(e));
   }
 
   /** Connects the producer and starts listening for responses produced from now on. */
@@ -98,47 +95,8 @@ export class LlmClient {
     const producer = options.producer ?? new EventProducer(kafka);
     const client = new LlmClient({ ...options, config }, kafka, producer);
     if (!options.producer) await producer.connect();
-    await client.#listen();
+    await client.#listener.start();
     return client;
-  }
-
-  async #listen(): Promise<void> {
-    // Start at the offsets of "now" so that no response produced after connect is missed,
-    // whatever the time the group join takes.
-    const admin = this.#kafka.admin();
-    await admin.connect();
-    const startOffsets = await admin.fetchTopicOffsetsByTimestamp(
-      this.#topics.responses,
-      Date.now(),
-    )
-      .finally(() => admin.disconnect());
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topic: this.#topics.responses, fromBeginning: false });
-    const joined = new Promise<void>((resolve) => {
-      const remove = this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
-        remove();
-        resolve();
-      });
-    });
-    await this.#consumer.run({
-      autoCommit: false,
-      eachBatch: ({ batch }) => {
-        for (const message of batch.messages) {
-          let event: ResponseEvent;
-          try {
-            event = decodeEvent(message.value, "llm.response.v1", parseResponseEvent);
-          } catch {
-            continue; // invalid responses are the consumers' business (they go to the DLQ)
-          }
-          this.#deliver(event);
-        }
-        return Promise.resolve();
-      },
-    });
-    for (const { partition, offset } of startOffsets) {
-      this.#consumer.seek({ topic: this.#topics.responses, partition, offset });
-    }
-    await joined;
   }
 
   #deliver(event: ResponseEvent): void {
@@ -200,11 +158,7 @@ export class LlmClient {
 
   /** The most recent valid responses on the topic (up to `n`), oldest first. */
   async recentResponses(n = 100): Promise<ResponseEvent[]> {
-    return await readResponses(this.#kafka, {
-      lastNPerPartition: n,
-      limit: n,
-      topic: this.#topics.responses,
-    });
+    return (await readResponses(this.#kafka, { last: n, topic: this.#topics.responses })).events;
   }
 
   /** Stops listening, rejects pending waits, and closes what the client opened. */
@@ -214,37 +168,7 @@ export class LlmClient {
       waiter.reject(new Error(`client closed while waiting for ${id}`));
     }
     this.#waiters.clear();
-    await this.#consumer.disconnect();
-    const admin = this.#kafka.admin();
-    await admin.connect().then(() => admin.deleteGroups([this.#groupId])).catch(() => {});
-    await admin.disconnect().catch(() => {});
+    await this.#listener.stop();
     if (this.#ownsProducer) await this.#producer.disconnect();
   }
-}
-
-/**
- * Reads valid response events from `llm.responses` (invalid ones are skipped), oldest first.
- *
- * @example
- * ```ts
- * const all = await readResponses(kafka);
- * ```
- */
-export async function readResponses(
-  kafka: Kafka,
-  options: { lastNPerPartition?: number; limit?: number; topic?: string } = {},
-): Promise<ResponseEvent[]> {
-  const messages = await readTopic(kafka, options.topic ?? TOPICS.responses, {
-    lastNPerPartition: options.lastNPerPartition,
-  });
-  const events: ResponseEvent[] = [];
-  for (const message of messages) {
-    try {
-      events.push(decodeEvent(message.value, "llm.response.v1", parseResponseEvent));
-    } catch {
-      // not a valid response: skipped here, dead-lettered by the consumers
-    }
-  }
-  events.sort((a, b) => a.ts_end - b.ts_end);
-  return options.limit === undefined ? events : events.slice(-options.limit);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { chisquare } from "./chisquare.ts";
-import { zTest } from "./z_test.ts";
+import { zTest } from "./two_proportion_z.ts";
 import { jensenshannon } from "./jensenshannon.ts";
 import { psi } from "./psi.ts";
 import { binnedShares, sturgesEdges } from "./_binning.ts";

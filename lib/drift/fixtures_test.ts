@@ -6,7 +6,7 @@ import { jensenshannon } from "./jensenshannon.ts";
 import { ks } from "./ks.ts";
 import { psi } from "./psi.ts";
 import { wasserstein } from "./wasserstein.ts";
-import { zTest } from "./z_test.ts";
+import { zTest } from "./two_proportion_z.ts";
 import type { CellValue, ColumnKind, Row, StatTestName, StatTestResult } from "./types.ts";
 
 interface StatCase {

@@ -1,6 +1,7 @@
 /**
  * Statistical drift library: Evidently's drift tests computed in TypeScript, with p-values
- * matching scipy. Browser-safe (no `Deno.*`), except `cli.ts`.
+ * matching scipy, and the drift monitor's windows and reports. Pure: no Kafka, no stack, no
+ * server; browser-safe (no `Deno.*`), except `cli.ts`.
  *
  * @example
  * ```ts
@@ -24,7 +25,7 @@ export type {
 } from "./types.ts";
 export { ks, KS_DEFAULT_THRESHOLD, KS_MAX_AUTO_N, type KsOptions, type KsResult } from "./ks.ts";
 export { chisquare, CHISQUARE_DEFAULT_THRESHOLD } from "./chisquare.ts";
-export { Z_DEFAULT_THRESHOLD, zTest } from "./z_test.ts";
+export { Z_DEFAULT_THRESHOLD, zTest } from "./two_proportion_z.ts";
 export {
   populationStd,
   wasserstein,
@@ -112,3 +113,15 @@ export {
   type WindowEvent,
   type WindowsDescription,
 } from "./windows.ts";
+export {
+  type ColumnDistribution,
+  type DriftAlert,
+  type DriftSettings,
+  type DriftSnapshot,
+  type DriftStatus,
+  DriftTracker,
+  type DriftTrackerOptions,
+  type DriftWaiting,
+  MAX_ALERTS,
+} from "./tracker.ts";
+export { responsesCsv } from "./responses_csv.ts";

@@ -9,7 +9,7 @@ import { jensenshannon, JENSENSHANNON_DEFAULT_THRESHOLD } from "./jensenshannon.
 import { ks, KS_DEFAULT_THRESHOLD } from "./ks.ts";
 import { psi, PSI_DEFAULT_THRESHOLD } from "./psi.ts";
 import { wasserstein, WASSERSTEIN_DEFAULT_THRESHOLD } from "./wasserstein.ts";
-import { Z_DEFAULT_THRESHOLD, zTest } from "./z_test.ts";
+import { Z_DEFAULT_THRESHOLD, zTest } from "./two_proportion_z.ts";
 import { isDropped } from "./_validate.ts";
 import type { CellValue, ColumnKind, StatTestName, StatTestResult } from "./types.ts";
 

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { RingBuffer } from "../metrics/ring_buffer.ts";
 import { llmColumns, type LlmColumnsRow, type LlmResponseLike } from "./llm_columns.ts";
 
 /** Default number of reference rows (the first N responses). */
@@ -84,48 +85,6 @@ interface Entry {
   ts: number | null;
 }
 
-/** A fixed-capacity ring buffer, oldest first. */
-class Ring<T> {
-  #items: (T | undefined)[];
-  #head = 0; // index of the oldest item
-  #count = 0;
-
-  constructor(capacity: number) {
-    this.#items = new Array(capacity);
-  }
-
-  get capacity(): number {
-    return this.#items.length;
-  }
-
-  get length(): number {
-    return this.#count;
-  }
-
-  /** Appends; returns the evicted oldest item when full. O(1). */
-  push(item: T): T | undefined {
-    const cap = this.#items.length;
-    if (this.#count < cap) {
-      this.#items[(this.#head + this.#count) % cap] = item;
-      this.#count++;
-      return undefined;
-    }
-    const evicted = this.#items[this.#head];
-    this.#items[this.#head] = item;
-    this.#head = (this.#head + 1) % cap;
-    return evicted;
-  }
-
-  /** Items, oldest first. O(length). */
-  toArray(): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < this.#count; i++) {
-      out.push(this.#items[(this.#head + i) % this.#items.length] as T);
-    }
-    return out;
-  }
-}
-
 function checkSize(value: unknown, name: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
     throw new RangeError(
@@ -170,7 +129,7 @@ function timeRange(entries: readonly Entry[]): { from: number | null; to: number
 export class DriftWindows {
   #referenceSize: number;
   #first: Entry[] = [];
-  #ring: Ring<Entry>;
+  #ring: RingBuffer<Entry>;
   /** Rows pushed to the ring since the first-N store filled (to detect evictions). */
   #afterFirst = 0;
   /** How many leading reference rows are really the first responses seen. */
@@ -188,7 +147,9 @@ export class DriftWindows {
       options.referenceSize ?? DEFAULT_REFERENCE_SIZE,
       "referenceSize",
     );
-    this.#ring = new Ring(checkSize(options.currentSize ?? DEFAULT_CURRENT_SIZE, "currentSize"));
+    this.#ring = new RingBuffer(
+      checkSize(options.currentSize ?? DEFAULT_CURRENT_SIZE, "currentSize"),
+    );
   }
 
   /** N: the configured number of first responses used as reference. */
@@ -307,7 +268,7 @@ export class DriftWindows {
       this.#afterFirst -= take;
     }
     this.#referenceSize = reference;
-    this.#ring = new Ring(current);
+    this.#ring = new RingBuffer(current);
     for (const e of after.slice(-current)) this.#ring.push(e);
   }
 
@@ -334,7 +295,7 @@ export class DriftWindows {
   needed(): number {
     const current = this.#ring.capacity - this.#currentEntries().length;
     if (this.#baseline) return current;
-    return (this.#referenceSize - this.#first.length) + this.#ring.capacity - this.#ring.length;
+    return (this.#referenceSize - this.#first.length) + this.#ring.capacity - this.#ring.size;
   }
 
   /**

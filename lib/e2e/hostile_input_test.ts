@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { readResponses } from "../client/llm_client.ts";
+import { DriftMonitor, LlmWorker, MlflowSink, readResponses } from "../consumers/mod.ts";
 import {
   decodeEvent,
   type DlqEvent,
@@ -28,10 +28,8 @@ import {
   readTopic,
   TOPICS,
 } from "../kafka/mod.ts";
-import { LlmWorker } from "../llm/mod.ts";
 import { MetricsAggregator } from "../metrics/mod.ts";
-import { MlflowClient, MlflowSink, tagOf } from "../mlflow/mod.ts";
-import { DriftMonitor } from "../drift/monitor.ts";
+import { MlflowClient, tagOf } from "../mlflow/mod.ts";
 import {
   createTestTopics,
   INTEGRATION,
@@ -261,7 +259,7 @@ Deno.test({
       console.log(`hostile: consumers done in ${Date.now() - started} ms`);
 
       // Valid traffic: one real answer per valid request, one MLflow run per valid response.
-      const answers = await readResponses(kafka, { topic: topics.answers });
+      const answers = (await readResponses(kafka, { topic: topics.answers })).events;
       assert.deepEqual(
         [...new Set(answers.map((a) => a.request_id))].sort(),
         validRequests.map((r) => r.request_id).sort(),

@@ -5,12 +5,12 @@
  * the runs. Topics and the experiment are the test's own.
  */
 import assert from "node:assert/strict";
-import { LlmClient, readResponses } from "../client/llm_client.ts";
+import { LlmClient } from "../client/llm_client.ts";
+import { LlmWorker, MlflowSink, readResponses } from "../consumers/mod.ts";
 import type { ResponseEvent } from "../events/mod.ts";
 import { createKafka, EventProducer } from "../kafka/mod.ts";
-import { LlmWorker } from "../llm/mod.ts";
 import { MetricsAggregator } from "../metrics/mod.ts";
-import { MlflowClient, MlflowSink, tagOf } from "../mlflow/mod.ts";
+import { MlflowClient, tagOf } from "../mlflow/mod.ts";
 import {
   createTestTopics,
   INTEGRATION,
@@ -74,7 +74,7 @@ Deno.test({
     await Promise.all([worker.stop(), sink.stop()]);
 
     // On the topic: exactly one response per request, with real text and measurements.
-    const onTopic = await readResponses(kafka, { topic: topics.responses });
+    const onTopic = (await readResponses(kafka, { topic: topics.responses })).events;
     assert.deepEqual(
       onTopic.map((r) => r.request_id).sort(),
       requests.map((r) => r.request_id).sort(),

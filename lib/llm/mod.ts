@@ -1,6 +1,7 @@
 /**
  * The LLM side: measured, streamed calls through npm:ollama with classified errors, and the
- * worker that turns `llm.requests` into `llm.responses`.
+ * response events made from them. No transport: the worker loop over `llm.requests` lives in
+ * `lib/consumers/`.
  *
  * @example
  * ```ts
@@ -13,4 +14,3 @@
 export * from "./errors.ts";
 export * from "./measured_chat.ts";
 export * from "./response_event.ts";
-export * from "./worker.ts";

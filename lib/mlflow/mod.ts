@@ -1,5 +1,6 @@
 /**
- * MLflow: the REST client, the response-to-run mapping, and the sink that logs every response.
+ * MLflow: the REST client and the response-to-run mapping. No transport: the sink that logs every
+ * response from `llm.responses` lives in `lib/consumers/`.
  *
  * @example
  * ```ts
@@ -12,4 +13,3 @@
 
 export * from "./client.ts";
 export * from "./mapping.ts";
-export * from "./sink.ts";

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readResponses } from "../client/llm_client.ts";
+import { LlmWorker, MlflowSink, readResponses } from "../consumers/mod.ts";
 import { createKafka, EventProducer, GROUPS } from "../kafka/mod.ts";
-import { LlmWorker } from "../llm/worker.ts";
-import { MlflowClient, MlflowSink, tagOf } from "../mlflow/mod.ts";
+import { MlflowClient, tagOf } from "../mlflow/mod.ts";
 import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
 import { runStreamCli } from "./cli.ts";
 import type { StreamSummary } from "./engine.ts";
@@ -219,7 +218,7 @@ Deno.test({
       assert.equal(summary.request_ids.length, 10);
       assert.equal(new Set(summary.request_ids).size, 10);
       const wanted = new Set(summary.request_ids);
-      const responses = (await readResponses(kafka)).filter((r) => wanted.has(r.request_id));
+      const responses = (await readResponses(kafka)).events.filter((r) => wanted.has(r.request_id));
       const workersPerId = new Map<string, string[]>();
       for (const r of responses) {
         workersPerId.set(r.request_id, [...(workersPerId.get(r.request_id) ?? []), r.worker_id]);

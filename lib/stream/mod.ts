@@ -20,3 +20,4 @@ export * from "./dataset.ts";
 export * from "./schedule.ts";
 export * from "./engine.ts";
 export * from "./progress.ts";
+export * from "./idle_status.ts";

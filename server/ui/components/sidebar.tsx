@@ -36,6 +36,22 @@ function ServiceRow(
   );
 }
 
+/** "2/2 healthy (1 here, 1 elsewhere) · 3 in flight here", or "no worker running". */
+export function workersText(workers: Health["workers"]): string {
+  if (workers.length === 0) return "no worker running";
+  const healthy = workers.filter((w) => w.healthy).length;
+  const here = workers.filter((w) => w.local).length;
+  const where = here === workers.length
+    ? ""
+    : here === 0
+    ? ` (${workers.length} elsewhere)`
+    : ` (${here} here, ${workers.length - here} elsewhere)`;
+  const inFlight = workers.reduce((sum, w) => sum + (w.in_flight ?? 0), 0);
+  return `${healthy}/${workers.length} healthy${where}${
+    here > 0 ? ` · ${inFlight} in flight` : ""
+  }`;
+}
+
 function workersHealthy(health: Health): boolean {
   return health.workers.length > 0 && health.workers.some((w) => w.healthy);
 }
@@ -96,13 +112,7 @@ export function Sidebar({ healthError }: { healthError: string | null }) {
             : null}
         </ServiceRow>
         <ServiceRow name="Workers" testId="health-workers" healthy={h ? workersHealthy(h) : null}>
-          {h
-            ? h.workers.length === 0
-              ? "no worker running"
-              : `${h.workers.filter((w) => w.healthy).length}/${h.workers.length} healthy · ${
-                h.workers.reduce((s, w) => s + w.in_flight, 0)
-              } in flight`
-            : null}
+          {h ? workersText(h.workers) : null}
         </ServiceRow>
       </ul>
 

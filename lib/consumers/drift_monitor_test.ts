@@ -5,9 +5,10 @@ import { EventProducer } from "../kafka/producer.ts";
 import { readTopic } from "../kafka/reader.ts";
 import { GROUPS, TOPICS } from "../kafka/topics.ts";
 import { parseDlqEvent } from "../events/mod.ts";
-import { INTEGRATION, integrationConfig, uniqueName } from "../stack/testing.ts";
-import { responses } from "./_llm_testing.ts";
-import { type DriftAlert, DriftMonitor, type DriftSnapshot } from "./monitor.ts";
+import { createTopicsReady, INTEGRATION, integrationConfig, uniqueName } from "../stack/testing.ts";
+import { responses } from "../drift/_llm_testing.ts";
+import type { DriftAlert, DriftSnapshot } from "../drift/mod.ts";
+import { DriftMonitor } from "./drift_monitor.ts";
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -19,16 +20,17 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 
 Deno.test("the drift monitor defaults to llm.responses and the drift-monitor group, and checks options", () => {
   const kafka = createKafka(["127.0.0.1:1"], "drift-monitor-unit");
-  const monitor = new DriftMonitor({ kafka });
+  const dlq = new EventProducer(kafka); // never connected: nothing is consumed here
+  const monitor = new DriftMonitor({ kafka, dlq });
   assert.equal(monitor.topic, TOPICS.responses);
   assert.equal(monitor.groupId, GROUPS.driftMonitor);
   assert.equal(monitor.latest(), null);
   assert.equal(monitor.needed(), 400);
   assert.deepEqual(monitor.alerts(), []);
   assert.equal(monitor.windows().reference.kind, "first_n");
-  assert.throws(() => new DriftMonitor({ kafka, referenceSize: 0 }), /referenceSize/);
-  assert.throws(() => new DriftMonitor({ kafka, intervalMs: 0 }), /intervalMs/);
-  assert.throws(() => new DriftMonitor({ kafka, stattest: "t" as never }), /stattest/);
+  assert.throws(() => new DriftMonitor({ kafka, dlq, referenceSize: 0 }), /referenceSize/);
+  assert.throws(() => new DriftMonitor({ kafka, dlq, intervalMs: 0 }), /intervalMs/);
+  assert.throws(() => new DriftMonitor({ kafka, dlq, stattest: "t" as never }), /stattest/);
   assert.throws(() => monitor.configure({ currentSize: 1.5 }), /currentSize/);
   assert.throws(() => monitor.configure({ driftShare: 3 }), /driftShare/);
   assert.throws(() => monitor.configure({ baselineRows: [] }), /non-empty/);
@@ -48,7 +50,7 @@ Deno.test({
     const topic = uniqueName("drift-monitor-test");
     const groupId = uniqueName("drift-monitor-test");
     // one partition: consumption order is production order, so "the first 30" is exact
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsReady(admin, [topic], 1);
     const producer = new EventProducer(kafka);
     await producer.connect();
     let monitor: DriftMonitor | null = null;
@@ -73,6 +75,7 @@ Deno.test({
       const alerted: DriftAlert[] = [];
       monitor = new DriftMonitor({
         kafka,
+        dlq: producer,
         topic,
         groupId,
         referenceSize: 30,

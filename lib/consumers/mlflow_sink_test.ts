@@ -1,11 +1,16 @@
 /** The MLflow sink against the real Kafka and MLflow: the mapping, DLQ, and replay safety. */
 import assert from "node:assert/strict";
 import { createKafka, EventProducer, readTopic, TOPICS } from "../kafka/mod.ts";
-import { MlflowClient } from "./client.ts";
-import { tagOf } from "./mapping.ts";
-import { MlflowSink } from "./sink.ts";
+import { MlflowClient, tagOf } from "../mlflow/mod.ts";
+import { MlflowSink } from "./mlflow_sink.ts";
 import { sampleResponse } from "../events/testing.ts";
-import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
+import {
+  createTopicsReady,
+  INTEGRATION,
+  integrationConfig,
+  uniqueName,
+  waitFor,
+} from "../stack/testing.ts";
 
 Deno.test({
   name: "the sink logs one run per response as DESIGN.md maps it, and a replay adds none",
@@ -16,7 +21,7 @@ Deno.test({
     const admin = kafka.admin();
     await admin.connect();
     const topic = uniqueName("sink-test");
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsReady(admin, [topic], 3);
     const producer = new EventProducer(kafka);
     await producer.connect();
     const events = Array.from({ length: 25 }, (_, i) =>
@@ -122,7 +127,7 @@ Deno.test({
     const admin = kafka.admin();
     await admin.connect();
     const topic = uniqueName("sink-backlog");
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await createTopicsReady(admin, [topic], 1);
     const producer = new EventProducer(kafka);
     await producer.connect();
     const mlflow = new MlflowClient(config.mlflow.uri);

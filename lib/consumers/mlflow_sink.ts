@@ -20,9 +20,14 @@ import {
   type ItemFailure,
   TOPICS,
 } from "../kafka/mod.ts";
+import {
+  type MlflowClient,
+  MlflowError,
+  type MlflowRun,
+  responseToRun,
+  tagOf,
+} from "../mlflow/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
-import { type MlflowClient, MlflowError, type MlflowRun } from "./client.ts";
-import { responseToRun, tagOf } from "./mapping.ts";
 
 /** Options of {@linkcode MlflowSink}. */
 export interface MlflowSinkOptions {
@@ -42,6 +47,8 @@ export interface MlflowSinkOptions {
   chunkSize?: number;
   /** Called on each transient failure. */
   onError?: (error: Error, attempt: number) => void;
+  /** Called after a chunk's runs are written, with the responses that got a run now. */
+  onLogged?: (logged: ResponseEvent[]) => void;
 }
 
 /**
@@ -136,6 +143,7 @@ export class MlflowSink {
     this.#skipped += items.length - unique.size;
     const existing = await this.#existingRuns(experimentId, [...unique.values()]);
     const failures: ItemFailure<ResponseEvent>[] = [];
+    const logged: ResponseEvent[] = [];
     await mapWithConcurrency([...unique.values()], this.#options.concurrency ?? 8, async (item) => {
       const record = responseToRun(item.value);
       try {
@@ -156,6 +164,7 @@ export class MlflowSink {
         await mlflow.logBatch(run.info.run_id, { metrics: record.metrics, params: record.params });
         await mlflow.updateRun(run.info.run_id, record.status, record.end_time);
         this.#logged++;
+        logged.push(item.value);
       } catch (error) {
         if (error instanceof MlflowError && !error.transient) {
           failures.push({ item, reason: `MLflow refused the run: ${error.message}` });
@@ -164,6 +173,13 @@ export class MlflowSink {
         throw error;
       }
     });
+    if (logged.length > 0) {
+      try {
+        this.#options.onLogged?.(logged);
+      } catch {
+        // a failing listener must not make the chunk be logged again
+      }
+    }
     return failures;
   }
 

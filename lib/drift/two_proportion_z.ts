@@ -21,7 +21,7 @@ export const Z_DEFAULT_THRESHOLD = 0.05;
  *
  * @example
  * ```ts
- * import { zTest } from "./z_test.ts";
+ * import { zTest } from "./two_proportion_z.ts";
  * const r = zTest(["yes", "no", "yes", "no"], ["yes", "yes", "yes", "yes"]);
  * r.statistic; // ≈ -1.633
  * ```

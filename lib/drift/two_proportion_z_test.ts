@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { zTest } from "./z_test.ts";
+import { zTest } from "./two_proportion_z.ts";
 
 Deno.test("z-test codes the first sorted category as 0 and matches the pooled formula", () => {
   const ref = ["yes", "no", "yes", "no"];

@@ -1,28 +1,17 @@
 /**
- * The drift monitor: a consumer of `llm.responses` (group `drift-monitor`) that keeps a
- * reference window and a sliding current window of LLM columns ({@linkcode DriftWindows}),
- * recomputes the drift report on an interval when new responses arrived, keeps the latest
- * report and raises an alert when dataset drift appears.
+ * The drift monitor's state, without any transport: the reference and current windows of LLM
+ * columns ({@linkcode DriftWindows}), the report options, the latest report and the alerts raised
+ * when dataset drift appears. The consumer loop in `lib/consumers/drift_monitor.ts` feeds it from
+ * `llm.responses`; notebooks and tests can feed it directly.
  *
- * Windows: the reference is the first N responses the monitor consumes (default 200) or a
- * pinned baseline; the current window is the newest M responses (default 200). A new consumer
- * group starts from the earliest retained offset, so the reference is the first N responses of
- * the topic. The windows live in memory: after a restart the group resumes from its committed
- * offsets, so the reference becomes the first N responses after that point. A team that wants
- * a stable reference, or "the first N since now", pins a baseline file (export it with
- * `export_responses.ts`).
+ * Windows: the reference is the first N responses added (default 200) or a pinned baseline; the
+ * current window is the newest M responses (default 200).
  *
- * Invalid messages go to `llm.dlq` through {@linkcode BatchConsumer}.
+ * Browser-safe: no `Deno.*`, no Kafka.
  *
  * @module
  */
 
-import type { Kafka } from "kafkajs";
-import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
-import { BatchConsumer } from "../kafka/consumer.ts";
-import { EventProducer } from "../kafka/producer.ts";
-import { GROUPS, TOPICS } from "../kafka/topics.ts";
-import { RecentIds } from "../metrics/recent_ids.ts";
 import { checkLlmDriftOptions, driftFromRows, type LlmDriftOptions } from "./llm_report.ts";
 import type { LlmColumnsRow } from "./llm_columns.ts";
 import type { DriftReport } from "./report.ts";
@@ -31,16 +20,15 @@ import {
   DEFAULT_CURRENT_SIZE,
   DEFAULT_REFERENCE_SIZE,
   DriftWindows,
+  type WindowEvent,
   type WindowsDescription,
 } from "./windows.ts";
 
-/** Default time between recomputations. */
-export const DEFAULT_DRIFT_INTERVAL_MS = 5_000;
 /** Number of alerts kept. */
 export const MAX_ALERTS = 20;
 
-/** Options that can be changed at run time with {@linkcode DriftMonitor.configure}. */
-export interface DriftMonitorSettings {
+/** Options that can be changed at run time with {@linkcode DriftTracker.configure}. */
+export interface DriftSettings {
   /** N: reference = the first N responses. Default 200. */
   referenceSize?: number;
   /** M: current = the newest M responses. Default 200. */
@@ -62,22 +50,13 @@ export interface DriftMonitorSettings {
   driftShare?: number | null;
 }
 
-/** Options of {@linkcode DriftMonitor}. */
-export interface DriftMonitorOptions extends DriftMonitorSettings {
-  kafka: Kafka;
-  /** Producer for dead letters; when omitted the monitor creates, connects and closes one. */
-  dlq?: EventProducer;
-  /** Topic of response events. Default `llm.responses`. */
-  topic?: string;
-  /** Consumer group. Default `drift-monitor`. */
-  groupId?: string;
-  /** Time between recomputations (only when new rows arrived). Default 5 s. */
-  intervalMs?: number;
-  /** Called with each new report (the dashboard pushes it over SSE). */
+/** Options of {@linkcode DriftTracker}. */
+export interface DriftTrackerOptions extends DriftSettings {
+  /** Called with each new report. */
   onReport?: (snapshot: DriftSnapshot) => void;
   /** Called when dataset drift flips from false to true. */
   onAlert?: (alert: DriftAlert) => void;
-  /** Called when a recomputation or the consumer fails (for logs and health). */
+  /** Called when a recomputation fails. */
   onError?: (error: Error) => void;
   /** Clock (ms since the epoch), for tests. */
   now?: () => number;
@@ -106,6 +85,18 @@ export interface DriftSnapshot {
   alerts: DriftAlert[];
 }
 
+/** What there is to show while no report exists yet. */
+export interface DriftWaiting {
+  report: null;
+  /** Why there is no report, in words. */
+  reason: string;
+  windows: WindowsDescription;
+  alerts: DriftAlert[];
+}
+
+/** The drift state as the API serves it: the latest report, or why there is none yet. */
+export type DriftStatus = DriftSnapshot | DriftWaiting;
+
 /** Raised when dataset drift flips from false to true. */
 export interface DriftAlert {
   /** When (ms since the epoch). */
@@ -124,66 +115,36 @@ function checkSize(value: unknown, name: string): void {
   }
 }
 
-function checkInterval(value: unknown): number {
-  const v = value ?? DEFAULT_DRIFT_INTERVAL_MS;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 10) {
-    throw new RangeError(`Expected intervalMs to be a number ≥ 10, found ${JSON.stringify(value)}`);
-  }
-  return v;
-}
-
 /**
- * Watches `llm.responses` for drift.
+ * Drift windows, report options, the latest report and alerts.
  *
  * @example
- * ```ts ignore
- * import { createKafka } from "../kafka/mod.ts";
- * import { DriftMonitor } from "./monitor.ts";
- * const monitor = new DriftMonitor({
- *   kafka: createKafka(["127.0.0.1:9092"], "drift-monitor"),
- *   onReport: (s) => console.log(s.report.dataset_drift),
- *   onAlert: (a) => console.warn("drift in", a.drifted_columns),
- * });
- * await monitor.start();
- * monitor.configure({ referenceSize: 100, currentSize: 100 });
- * await monitor.stop();
+ * ```ts
+ * import { DriftTracker } from "./tracker.ts";
+ * const tracker = new DriftTracker({ referenceSize: 50, currentSize: 50 });
+ * tracker.add({ latency_ms: 1200, status: "success", ts_end: Date.now() });
+ * tracker.recompute(); // null until both windows are full
+ * tracker.status().report; // null, with a reason
  * ```
  */
-export class DriftMonitor {
-  readonly #kafka: Kafka;
-  readonly #dlq: EventProducer;
-  readonly #ownsDlq: boolean;
-  readonly #topic: string;
-  readonly #groupId: string;
-  readonly #intervalMs: number;
+export class DriftTracker {
   readonly #onReport?: (snapshot: DriftSnapshot) => void;
   readonly #onAlert?: (alert: DriftAlert) => void;
   readonly #onError?: (error: Error) => void;
   readonly #now: () => number;
   readonly #windows: DriftWindows;
-  /** Request ids counted, to drop duplicate deliveries (bounded, like the dashboard's). */
-  readonly #seen = new RecentIds(100_000);
   #options: LlmDriftOptions = {};
-  #consumer: BatchConsumer<ResponseEvent> | null = null;
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #dirty = false;
   #latest: DriftSnapshot | null = null;
   #lastDrift = false;
   #alerts: DriftAlert[] = [];
   #lastError: string | null = null;
 
-  constructor(options: DriftMonitorOptions) {
-    if (!options || typeof options !== "object" || !options.kafka) {
-      throw new TypeError("Expected DriftMonitor options with a kafka client, found none");
+  constructor(options: DriftTrackerOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`Expected drift tracker options, found ${JSON.stringify(options)}`);
     }
     checkSize(options.referenceSize, "referenceSize");
     checkSize(options.currentSize, "currentSize");
-    this.#kafka = options.kafka;
-    this.#ownsDlq = !options.dlq;
-    this.#dlq = options.dlq ?? new EventProducer(options.kafka);
-    this.#topic = options.topic ?? TOPICS.responses;
-    this.#groupId = options.groupId ?? GROUPS.driftMonitor;
-    this.#intervalMs = checkInterval(options.intervalMs);
     this.#onReport = options.onReport;
     this.#onAlert = options.onAlert;
     this.#onError = options.onError;
@@ -195,64 +156,14 @@ export class DriftMonitor {
     this.#applySettings(options);
   }
 
-  /** The topic consumed. */
-  get topic(): string {
-    return this.#topic;
-  }
-
-  /** The consumer group. */
-  get groupId(): string {
-    return this.#groupId;
-  }
-
-  /** Messages sent to the DLQ by this monitor. */
-  get deadLetteredCount(): number {
-    return this.#consumer?.deadLetteredCount ?? 0;
-  }
-
-  /** The last recomputation or consumer error, or null. */
+  /** The last recomputation error (or failing listener), or null. */
   get lastError(): string | null {
-    return this.#lastError ?? this.#consumer?.lastError ?? null;
+    return this.#lastError;
   }
 
-  /** Joins the group, starts consuming and recomputing. Resolves once running. */
-  async start(): Promise<void> {
-    if (this.#consumer) throw new Error("DriftMonitor is already started");
-    if (this.#ownsDlq) await this.#dlq.connect();
-    this.#consumer = new BatchConsumer<ResponseEvent>({
-      kafka: this.#kafka,
-      groupId: this.#groupId,
-      topics: [this.#topic],
-      fromBeginning: true,
-      dlq: this.#dlq,
-      chunkSize: 500,
-      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
-      handle: (items) => {
-        // within a chunk, in the order the responses finished
-        const events = items.map((i) => i.value).sort((a, b) => a.ts_end - b.ts_end);
-        // at-least-once delivery repeats some responses: each request counts once
-        for (const event of events) {
-          if (this.#seen.addIfNew(event.request_id)) this.#windows.add(event);
-        }
-        this.#dirty = true;
-        return Promise.resolve();
-      },
-      onError: (error) => this.#fail(error),
-    });
-    this.#timer = setInterval(() => {
-      if (this.#dirty) this.recompute();
-    }, this.#intervalMs);
-    await this.#consumer.start();
-  }
-
-  /** Stops recomputing and consuming (the chunk in hand is committed) and closes its producer. */
-  async stop(): Promise<void> {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    const consumer = this.#consumer;
-    this.#consumer = null;
-    await consumer?.stop();
-    if (this.#ownsDlq) await this.#dlq.disconnect();
+  /** Adds one response (its LLM columns) to the windows. The caller drops duplicates. */
+  add(event: WindowEvent): void {
+    this.#windows.add(event);
   }
 
   /**
@@ -262,7 +173,7 @@ export class DriftMonitor {
    * options are restored and a RangeError says why. Returns the new report, or null while the
    * windows are not full.
    */
-  configure(settings: DriftMonitorSettings): DriftSnapshot | null {
+  configure(settings: DriftSettings): DriftSnapshot | null {
     if (settings === null || typeof settings !== "object") {
       throw new TypeError(
         `Expected drift settings to be an object, found ${JSON.stringify(settings)}`,
@@ -293,7 +204,7 @@ export class DriftMonitor {
     return snapshot;
   }
 
-  #mergeOptions(s: DriftMonitorSettings): LlmDriftOptions {
+  #mergeOptions(s: DriftSettings): LlmDriftOptions {
     const next: LlmDriftOptions = { ...this.#options };
     const set = <K extends keyof LlmDriftOptions>(key: K, value: unknown) => {
       if (value === undefined) return;
@@ -307,7 +218,7 @@ export class DriftMonitor {
     return next;
   }
 
-  #applySettings(s: DriftMonitorSettings): void {
+  #applySettings(s: DriftSettings): void {
     const next = this.#mergeOptions(s);
     checkLlmDriftOptions(next);
     if (s.referenceSize !== undefined || s.currentSize !== undefined) {
@@ -329,7 +240,6 @@ export class DriftMonitor {
    * or null when the windows are not full yet or the computation failed (see `lastError`).
    */
   recompute(): DriftSnapshot | null {
-    this.#dirty = false;
     if (!this.#windows.ready()) return null;
     const reference = this.#windows.reference();
     const current = this.#windows.current();
@@ -390,6 +300,16 @@ export class DriftMonitor {
   /** What windows are in use now. */
   windows(): WindowsDescription {
     return this.#windows.describe();
+  }
+
+  /** The latest report, or what is missing before the first one. */
+  status(): DriftStatus {
+    return this.#latest ?? {
+      report: null,
+      reason: `waiting for responses: the drift monitor needs ${this.needed()} more`,
+      windows: this.windows(),
+      alerts: this.alerts(),
+    };
   }
 
   /** Responses still needed before the first report. */

@@ -15,9 +15,8 @@ import {
   type ResponseEvent,
 } from "../events/mod.ts";
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
+import { measuredChat, toResponseEvent } from "../llm/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
-import { measuredChat } from "./measured_chat.ts";
-import { toResponseEvent } from "./response_event.ts";
 
 /** Options of {@linkcode LlmWorker}. */
 export interface LlmWorkerOptions {

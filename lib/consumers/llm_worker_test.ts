@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
 import { createKafka, EventProducer, readTopic, TOPICS } from "../kafka/mod.ts";
-import { readResponses } from "../client/llm_client.ts";
+import { readResponses } from "./response_reader.ts";
 import type { RequestEvent } from "../events/mod.ts";
 import { sampleRequest } from "../events/testing.ts";
 import { MetricsAggregator } from "../metrics/mod.ts";
-import { LlmWorker } from "./worker.ts";
+import { LlmWorker } from "./llm_worker.ts";
 import {
   createTestTopics,
   INTEGRATION,
@@ -78,7 +78,7 @@ Deno.test({
     for (const r of requests) await producer.send(topics.requests, r.request_id, r);
     await waitFor(() => worker.stats.failed === 6, "6 error responses");
     await worker.stop();
-    const responses = await readResponses(kafka, { topic: topics.responses });
+    const responses = (await readResponses(kafka, { topic: topics.responses })).events;
     assert.deepEqual(
       responses.map((r) => r.request_id).sort(),
       requests.map((r) => r.request_id).sort(),
@@ -125,7 +125,7 @@ Deno.test({
       .filter((d) => d.source_topic === topics.requests);
     assert.equal(dead.length, 1);
     assert.match(dead[0].reason, /invalid llm.request.v1: .*prompt/);
-    const [response] = await readResponses(kafka, { topic: topics.responses });
+    const [response] = (await readResponses(kafka, { topic: topics.responses })).events;
     assert.equal(response.request_id, good.request_id);
     assert.equal(response.status, "success");
     await producer.disconnect();
@@ -174,7 +174,7 @@ Deno.test({
     const done = () => workers.reduce((n, w) => n + w.stats.succeeded + w.stats.failed, 0);
     await waitFor(() => done() >= 12, "12 responses", 120_000);
     await Promise.all(workers.map((w) => w.stop()));
-    const responses = await readResponses(kafka, { topic: topics.responses });
+    const responses = (await readResponses(kafka, { topic: topics.responses })).events;
     const ids = responses.map((r) => r.request_id);
     assert.equal(ids.length, 12, "one response per request");
     assert.equal(new Set(ids).size, 12, "no request processed twice");

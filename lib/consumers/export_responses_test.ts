@@ -2,14 +2,13 @@
 import assert from "node:assert/strict";
 import { createKafka } from "../kafka/client.ts";
 import { EventProducer } from "../kafka/producer.ts";
-import { INTEGRATION, integrationConfig, uniqueName } from "../stack/testing.ts";
-import { responses } from "./_llm_testing.ts";
-import { responsesCsv } from "./export_responses.ts";
-import { driftFromResponses } from "./llm_report.ts";
-import { parseCsv } from "./table.ts";
+import { createTopicsReady, INTEGRATION, integrationConfig, uniqueName } from "../stack/testing.ts";
+import { responses } from "../drift/_llm_testing.ts";
+import { driftFromResponses } from "../drift/llm_report.ts";
+import { parseCsv } from "../drift/table.ts";
 
 const EXPORT = new URL("./export_responses.ts", import.meta.url).pathname;
-const CLI = new URL("./cli.ts", import.meta.url).pathname;
+const CLI = new URL("../drift/cli.ts", import.meta.url).pathname;
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
@@ -17,18 +16,6 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
-
-Deno.test("the response CSV leaves out columns without values and reads back as the LLM columns", () => {
-  const events = responses(3, 41, true).map((e) => ({ ...e, ttft_ms: null }));
-  const csv = responsesCsv(events);
-  const header = csv.split("\n")[0].split(",");
-  assert.equal(header.includes("ttft_s"), false);
-  assert.equal(header[0], "latency_s");
-  const rows = parseCsv(csv);
-  assert.equal(rows.length, 3);
-  assert.equal(rows[0].latency_s, events[0].latency_ms / 1000);
-  assert.equal(rows[0].prompt_chars, [...events[0].prompt].length);
-});
 
 Deno.test("export_responses rejects bad arguments with exit code 2", async () => {
   const missing = await run(["run", "-A", EXPORT, "--last", "5"]);
@@ -50,7 +37,7 @@ Deno.test({
     const admin = kafka.admin();
     await admin.connect();
     const topic = uniqueName("drift-export-test");
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsReady(admin, [topic], 3);
     const producer = new EventProducer(kafka);
     await producer.connect();
     const dir = await Deno.makeTempDir({ prefix: "drift_export_" });
