@@ -5,40 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { parseResponseEvent } from "../lib/events/mod.ts";
-import {
-  BENCHMARKS,
-  benchResponse,
-  buildResults,
-  emptyFigures,
-  formatTable,
-  machineInfo,
-  parseArgs,
-  percentileSorted,
-  seededRandom,
-  summarize,
-  tableRows,
-  writeResults,
-} from "./_shared.ts";
+import { parseArgs } from "./_args.ts";
+import { benchResponse, seededRandom } from "./_data.ts";
+import { BENCHMARKS, buildResults, emptyFigures, machineInfo, writeResults } from "./_results.ts";
+import { summarize } from "./_stats.ts";
+import { formatTable, tableRows } from "./_table.ts";
 import { readSse } from "./freshness.ts";
 import { driftEvents } from "./drift.ts";
 
 const machine = { cores: 2, memory_gb: 23.5, date: "2026-11-27T20:00:00.000Z" };
 const meta = { quick: true, machine, notes: {} };
-
-Deno.test("percentileSorted interpolates between closest ranks as numpy does", () => {
-  assert.equal(percentileSorted([1, 2, 3, 4], 50), 2.5);
-  assert.equal(percentileSorted([10], 99), 10);
-  const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-  assert.ok(Math.abs(percentileSorted(hundred, 99) - 99.01) < 1e-9);
-  assert.equal(percentileSorted(hundred, 0), 1);
-  assert.equal(percentileSorted(hundred, 100), 100);
-});
-
-Deno.test("percentileSorted rejects an empty sample and p outside [0, 100]", () => {
-  assert.throws(() => percentileSorted([], 50), RangeError);
-  assert.throws(() => percentileSorted([1, 2], 101), /p in \[0, 100\], found 101/);
-  assert.throws(() => percentileSorted([1, 2], Number.NaN), RangeError);
-});
 
 Deno.test("summarize sorts a copy and gives count, extremes, mean and percentiles", () => {
   const values = [5, 1, 4, 2, 3];

@@ -24,7 +24,11 @@ import {
 } from "../lib/drift/mod.ts";
 import type { LlmResponseLike } from "../lib/drift/mod.ts";
 import { pythonPaths } from "../lib/stack/python_env.ts";
-import { type BenchContext, type Figures, median, runPythonJson, seededRandom } from "./_shared.ts";
+import { type BenchContext } from "./_context.ts";
+import { seededRandom } from "./_data.ts";
+import { runPythonJson } from "./_python.ts";
+import { type Figures } from "./_results.ts";
+import { median } from "./_stats.ts";
 
 const WORDS = (
   "kafka stream event broker partition offset consumer producer topic latency model token " +

@@ -22,18 +22,12 @@ import { LiveHub } from "../server/live_hub.ts";
 import { DashboardIngest } from "../lib/consumers/mod.ts";
 import { type DriftStatus, DriftTracker } from "../lib/drift/mod.ts";
 import { idleStreamStatus, type StreamStatus } from "../lib/stream/mod.ts";
-import {
-  type BenchContext,
-  benchResponse,
-  createTopic,
-  deleteTopics,
-  type Figures,
-  nowMs,
-  seededRandom,
-  summarize,
-  uniqueName,
-  waitFor,
-} from "./_shared.ts";
+import { type BenchContext } from "./_context.ts";
+import { benchResponse, seededRandom } from "./_data.ts";
+import { createTopic, deleteTopics, uniqueName } from "./_kafka.ts";
+import { type Figures } from "./_results.ts";
+import { nowMs, summarize } from "./_stats.ts";
+import { waitFor } from "./_wait.ts";
 
 /** The pipeline as the HTTP layer sees it, over the benchmark's dashboard consumer. */
 class BenchDeps implements AppDeps {

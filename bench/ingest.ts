@@ -13,14 +13,11 @@ import { parseResponseEvent, type ResponseEvent } from "../lib/events/mod.ts";
 import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
 import { DashboardIngest } from "../lib/consumers/mod.ts";
-import {
-  type BenchContext,
-  benchResponse,
-  type Figures,
-  seededRandom,
-  uniqueName,
-  waitFor,
-} from "./_shared.ts";
+import { type BenchContext } from "./_context.ts";
+import { benchResponse, seededRandom } from "./_data.ts";
+import { uniqueName } from "./_kafka.ts";
+import { type Figures } from "./_results.ts";
+import { waitFor } from "./_wait.ts";
 
 /** Events per run. */
 export function ingestSize(quick: boolean): number {

@@ -13,26 +13,20 @@
 import { createKafka } from "../lib/kafka/mod.ts";
 import { loadStackConfig } from "../lib/stack/config.ts";
 import { stackUp } from "../lib/stack/stack.ts";
+import { parseArgs } from "./_args.ts";
+import { type BenchContext } from "./_context.ts";
+import { benchResponse, seededRandom } from "./_data.ts";
+import { createTopic, deleteOwnGroups, deleteTopics, produceEvents, uniqueName } from "./_kafka.ts";
 import {
-  type BenchContext,
   type BenchmarkName,
-  benchResponse,
   buildResults,
-  createTopic,
-  deleteOwnGroups,
-  deleteTopics,
   type Figures,
-  formatTable,
   machineInfo,
-  parseArgs,
-  produceEvents,
   type Results,
   SECTION_OF,
-  seededRandom,
-  tableRows,
-  uniqueName,
   writeResults,
-} from "./_shared.ts";
+} from "./_results.ts";
+import { formatTable, tableRows } from "./_table.ts";
 import { benchIngest } from "./ingest.ts";
 import { benchFreshness } from "./freshness.ts";
 import { benchOverhead } from "./overhead.ts";

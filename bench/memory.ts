@@ -10,13 +10,10 @@
 
 import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import { DashboardIngest } from "../lib/consumers/mod.ts";
-import {
-  type BenchContext,
-  deleteOwnGroups,
-  type Figures,
-  uniqueName,
-  waitFor,
-} from "./_shared.ts";
+import { type BenchContext } from "./_context.ts";
+import { deleteOwnGroups, uniqueName } from "./_kafka.ts";
+import { type Figures } from "./_results.ts";
+import { waitFor } from "./_wait.ts";
 import { ingestSize } from "./ingest.ts";
 
 /** Resident set size of this process in MB (VmRSS, or Deno's figure off Linux). */

@@ -17,18 +17,12 @@ import { MlflowSink } from "../lib/consumers/mod.ts";
 import { MlflowClient, responseToRun } from "../lib/mlflow/mod.ts";
 import type { ResponseEvent } from "../lib/events/mod.ts";
 import { pythonPaths } from "../lib/stack/python_env.ts";
-import {
-  type BenchContext,
-  benchResponse,
-  createTopic,
-  deleteTopics,
-  type Figures,
-  produceEvents,
-  runPythonJson,
-  seededRandom,
-  uniqueName,
-  waitFor,
-} from "./_shared.ts";
+import { type BenchContext } from "./_context.ts";
+import { benchResponse, seededRandom } from "./_data.ts";
+import { createTopic, deleteTopics, produceEvents, uniqueName } from "./_kafka.ts";
+import { runPythonJson } from "./_python.ts";
+import { type Figures } from "./_results.ts";
+import { waitFor } from "./_wait.ts";
 
 const NAIVE = String.raw`
 import json, sys, time, warnings

@@ -19,14 +19,10 @@ import { Ollama } from "ollama";
 import { createRequestEvent, type RequestEvent } from "../lib/events/mod.ts";
 import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import { measuredChat, toResponseEvent } from "../lib/llm/mod.ts";
-import {
-  type BenchContext,
-  createTopic,
-  deleteTopics,
-  type Figures,
-  summarize,
-  uniqueName,
-} from "./_shared.ts";
+import { type BenchContext } from "./_context.ts";
+import { createTopic, deleteTopics, uniqueName } from "./_kafka.ts";
+import { type Figures } from "./_results.ts";
+import { summarize } from "./_stats.ts";
 
 const PROMPT = "What is Apache Kafka? Answer in one sentence.";
 const PARAMS = { temperature: 0, top_p: 1, num_predict: 8, seed: 42 };
