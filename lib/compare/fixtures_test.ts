@@ -3,7 +3,7 @@ import { assertClose, decode } from "../drift/_test_utils.ts";
 import { betainc, studentTSf } from "./_betainc.ts";
 import { benjaminiHochberg, holm } from "./adjust.ts";
 import { fisherExact, type Table2x2 } from "./fisher_exact.ts";
-import { mannWhitneyU, type MannWhitneyMethod } from "./mann_whitney.ts";
+import { type MannWhitneyMethod, mannWhitneyU } from "./mann_whitney.ts";
 import { twoProportionZ } from "./two_proportion.ts";
 import { welchT } from "./welch_t.ts";
 
