@@ -32,8 +32,8 @@ export interface WelchTResult {
  * ```ts
  * import { welchT } from "./welch_t.ts";
  * const r = welchT([1, 2, 3, 4], [2, 4, 6, 8, 10]);
- * r.statistic; // ≈ -2.0647
- * r.df; // ≈ 5.2806
+ * r.statistic; // ≈ -2.2514
+ * r.df; // ≈ 5.5208
  * ```
  */
 export function welchT(a: ArrayLike<number>, b: ArrayLike<number>): WelchTResult {
