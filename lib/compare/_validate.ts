@@ -4,7 +4,16 @@
  * @module
  */
 
-function describe(v: unknown): string {
+/**
+ * A short description of a value for error messages. O(1).
+ *
+ * @example
+ * ```ts
+ * import { describe } from "./_validate.ts";
+ * describe("fast"); // '"fast"'
+ * ```
+ */
+export function describe(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";

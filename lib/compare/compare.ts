@@ -17,7 +17,7 @@ import { fisherExact } from "./fisher_exact.ts";
 import { mannWhitneyU } from "./mann_whitney.ts";
 import { twoProportionZ } from "./two_proportion.ts";
 import { welchT } from "./welch_t.ts";
-import { checkPositiveInteger, checkUnitInterval, mean } from "./_validate.ts";
+import { checkPositiveInteger, checkUnitInterval, describe, mean } from "./_validate.ts";
 
 /** A row of a table: column name → cell. */
 export type Row = Record<string, unknown>;
@@ -147,13 +147,6 @@ function readCell(v: unknown): Cell {
     if (t === "false") return { kind: "boolean", value: false };
   }
   return { kind: "text", value: v };
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
-  if (Array.isArray(v)) return "an array";
-  if (typeof v === "object") return "an object";
-  return String(v);
 }
 
 type Extracted =
