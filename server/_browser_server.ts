@@ -48,8 +48,8 @@ async function pump(
 
 /**
  * Starts `deno run --allow-all server/main.ts` with `LLMOPS_PORT` set to a free port and waits
- * for its `dashboard: <url>` line. LLMOPS_TOKEN and LLMOPS_HOST are removed from the environment
- * so the server listens on loopback without sign-in.
+ * for its `dashboard: <url>` line. LLMOPS_TOKEN and LLMOPS_HOST of this process's environment are
+ * not passed on, so the server listens on loopback without sign-in unless `options.env` sets them.
  *
  * @example
  * ```ts ignore
@@ -63,13 +63,10 @@ export async function startServer(
 ): Promise<ServerHandle> {
   const timeoutMs = options.timeoutMs ?? 180_000;
   const port = freePort();
-  const env: Record<string, string> = {
-    ...Deno.env.toObject(),
-    ...options.env,
-    LLMOPS_PORT: String(port),
-  };
-  delete env.LLMOPS_TOKEN;
-  delete env.LLMOPS_HOST;
+  const inherited = Deno.env.toObject();
+  delete inherited.LLMOPS_TOKEN;
+  delete inherited.LLMOPS_HOST;
+  const env: Record<string, string> = { ...inherited, ...options.env, LLMOPS_PORT: String(port) };
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "server/main.ts"],
     cwd: ROOT,

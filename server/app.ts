@@ -1,13 +1,18 @@
 /**
- * The Hono app: the page, the JSON API and the event stream, with JSON errors (400, 404, 405,
- * 413, 429, 503), security headers on every response, and body size limits.
+ * The Hono app: the page, the JSON API and the event stream, with JSON errors (400, 403, 404,
+ * 405, 413, 415, 421, 429, 503), security headers on every response, `Host` checked against the
+ * server's names (DNS rebinding), cross-site browser requests refused on every state-changing
+ * route, token authentication with per-client limits on failed attempts, and body size limits.
  *
  * @module
  */
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { loginRoutes, tokenAuth } from "./auth.ts";
+import { loginRoutes, tokenAuth, tokenAuthState } from "./auth.ts";
+import type { FailureLimiter } from "./auth_failures.ts";
+import { hostCheck, LOOPBACK_HOSTS } from "./host_check.ts";
+import { sameOriginOnly } from "./same_origin.ts";
 import type { AppDeps } from "./deps.ts";
 import { jsonError, onError } from "./http_errors.ts";
 import { CONTENT_SECURITY_POLICY, type PageAssets, pageRoutes } from "./page.ts";
@@ -29,6 +34,16 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** When set, every route but the sign-in form requires this token (see `auth.ts`). */
   token?: string;
+  /** Name of the session cookie (the server puts its port in it). Default `llmops_session`. */
+  cookieName?: string;
+  /** Failed authentication attempts per client (tests pass their own clock). */
+  authFailures?: FailureLimiter;
+  /** Trust `X-Forwarded-Proto`/`-Host` of a TLS proxy in front. Default false. */
+  trustProxy?: boolean;
+  /** Host names the server answers to. Default: loopback names. */
+  allowedHosts?: readonly string[];
+  /** Event streams open at once (`GET /api/events`). Default 100. */
+  maxStreams?: number;
 }
 
 /**
@@ -47,10 +62,20 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
     await next();
     c.res.headers.set("content-security-policy", CONTENT_SECURITY_POLICY);
     c.res.headers.set("x-content-type-options", "nosniff");
-    c.res.headers.set("referrer-policy", "no-referrer");
+    c.res.headers.set("referrer-policy", "same-origin");
     c.res.headers.set("x-frame-options", "DENY");
   });
-  if (options.token) app.use("*", tokenAuth({ token: options.token }));
+  app.use("*", hostCheck(options.allowedHosts ?? LOOPBACK_HOSTS));
+  app.use("*", sameOriginOnly({ trustProxy: options.trustProxy }));
+  const auth = options.token
+    ? tokenAuthState({
+      token: options.token,
+      cookieName: options.cookieName,
+      failures: options.authFailures,
+      trustProxy: options.trustProxy,
+    })
+    : null;
+  if (auth) app.use("*", tokenAuth(auth));
   app.use(
     "/api/*",
     bodyLimit({
@@ -65,10 +90,10 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
   api.route("/", mlflowRoutes(deps));
   api.route("/", driftRoutes(deps));
   api.route("/", streamRoutes(deps, options.rateLimit));
-  api.route("/", eventRoutes(deps));
+  api.route("/", eventRoutes(deps, { maxStreams: options.maxStreams }));
   app.route("/api", api);
   app.route("/", pageRoutes(options.assets));
-  if (options.token) app.route("/", loginRoutes({ token: options.token }));
+  if (auth) app.route("/", loginRoutes(auth));
 
   // A known path with another method is a 405 that names the allowed ones; anything else 404.
   const allowed = new Map<string, Set<string>>();

@@ -4,110 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { createApp, MAX_BODY_BYTES } from "./app.ts";
-import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
-import { createRequestEvent, LIMITS, type RequestInput } from "../lib/events/mod.ts";
+import { LIMITS } from "../lib/events/mod.ts";
 import { sampleResponse } from "../lib/events/testing.ts";
-import { MetricsAggregator } from "../lib/metrics/mod.ts";
-import { DriftTracker } from "../lib/drift/mod.ts";
 import { idleStreamStatus } from "../lib/stream/mod.ts";
-
-/** An in-memory double of the pipeline: records submissions, serves canned state. */
-class PipelineDouble implements AppDeps {
-  timezone = "Asia/Kolkata";
-  defaultModel = "smollm2:135m";
-  submitted: RequestInput[] = [];
-  streamStarts: unknown[] = [];
-  metricsAggregator = new MetricsAggregator();
-  listeners = new Set<(e: LiveEvent) => void>();
-  responses = [sampleResponse(), sampleResponse()];
-  lastRunsRequest: unknown = null;
-  driftConfig: unknown = null;
-  tracker = new DriftTracker({ referenceSize: 2, currentSize: 2 });
-  health(): Promise<HealthReport> {
-    const service = { healthy: true, url: "x", version: "1" };
-    return Promise.resolve({
-      kafka: service,
-      mlflow: { ...service, experiment: "llm-monitoring", experiment_url: null },
-      ollama: { ...service, models: ["smollm2:135m"], model: "smollm2:135m", model_present: true },
-      workers: [],
-      consumers: [],
-      timezone: this.timezone,
-    });
-  }
-  metrics() {
-    return this.metricsAggregator.snapshot();
-  }
-  recentResponses(limit: number) {
-    return this.responses.slice(0, limit);
-  }
-  models() {
-    return Promise.resolve(["smollm2:135m"]);
-  }
-  submit(input: RequestInput) {
-    this.submitted.push(input);
-    return Promise.resolve(createRequestEvent(input, { model: this.defaultModel }));
-  }
-  searchRuns(
-    request: { maxResults: number; pageToken?: string; orderBy?: string },
-  ): Promise<RunsPage> {
-    this.lastRunsRequest = request;
-    return Promise.resolve({
-      experiment_id: "7",
-      runs: [{
-        info: {
-          run_id: "r1",
-          run_name: "q1",
-          experiment_id: "7",
-          status: "FINISHED",
-          start_time: 1,
-          end_time: 2,
-        },
-        data: {
-          metrics: [{ key: "latency_s", value: 1.5, timestamp: 2 }],
-          tags: [{ key: "request_id", value: "q1" }],
-        },
-      }],
-      next_page_token: "next",
-    });
-  }
-  runsSummary() {
-    return Promise.resolve({
-      total_runs: 1,
-      avg_latency_s: 1.5,
-      avg_tokens: 10,
-      successful_runs: 1,
-    });
-  }
-  mlflowUiUrl(experimentId: string, runId?: string) {
-    return runId
-      ? `http://m/#/experiments/${experimentId}/runs/${runId}`
-      : `http://m/#/experiments/${experimentId}`;
-  }
-  drift() {
-    return this.tracker.status();
-  }
-  configureDrift(options: unknown) {
-    this.driftConfig = options;
-    return Promise.resolve(this.tracker.status());
-  }
-  datasets() {
-    return Promise.resolve([{ name: "quick_test.json", count: 10 }]);
-  }
-  startStream(options: unknown) {
-    this.streamStarts.push(options);
-    return Promise.resolve({ ...idleStreamStatus(), state: "running" as const });
-  }
-  stopStream() {
-    return Promise.resolve({ ...idleStreamStatus(), state: "finished" as const });
-  }
-  streamStatus() {
-    return idleStreamStatus();
-  }
-  subscribe(listener: (e: LiveEvent) => void) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
+import { PipelineDouble } from "./_pipeline_double.ts";
 
 const assets = {
   script: () => Promise.resolve("console.log(1)"),
@@ -197,7 +97,7 @@ Deno.test("POST /api/requests refuses bad bodies with clear 400s and oversized o
     assert.match(json.error.message, message);
   }
   const noType = await app.request("/api/requests", { method: "POST", body: "{}" });
-  assert.equal(noType.status, 400);
+  assert.equal(noType.status, 415);
   assert.match((await noType.json()).error.message, /expected a JSON body/);
   const huge = await app.request("/api/requests", postJson({ prompt: "x".repeat(MAX_BODY_BYTES) }));
   assert.equal(huge.status, 413);

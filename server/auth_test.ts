@@ -2,8 +2,10 @@
  * Token authentication through `app.request()` (no server running), over a small in-memory
  * double of the pipeline: with LLMOPS_TOKEN every route of the app (enumerated from
  * `app.routes`, so a route added later is covered too) refuses a missing or wrong token with 401
- * and answers with the right Bearer header or the session cookie set by the sign-in form; without
- * a token nothing changes; the server refuses a non-loopback address without a token.
+ * and answers with the right Bearer header or the session cookie set by the sign-in form; failed
+ * attempts are limited per client while the right token always passes; signing out ends the
+ * session; without a token nothing changes; the server refuses a non-loopback address without a
+ * token.
  */
 import assert from "node:assert/strict";
 import { createApp } from "./app.ts";
@@ -13,8 +15,8 @@ import {
   MIN_TOKEN_LENGTH,
   PUBLIC_PATHS,
   SESSION_COOKIE,
-  sessionValue,
 } from "./auth.ts";
+import { FailureLimiter } from "./auth_failures.ts";
 import type { AppDeps, HealthReport, LiveEvent } from "./deps.ts";
 import { serverSettings } from "./main.ts";
 import { CONTENT_SECURITY_POLICY } from "./page.ts";
@@ -149,9 +151,13 @@ async function signIn(app: ReturnType<typeof createApp>, token: string): Promise
   });
 }
 
+/** A failure limiter that never runs dry, for tests that send many wrong tokens on purpose. */
+const generous = () => new FailureLimiter({ burst: 1e9, perMinute: 1e9 });
+
 Deno.test("with LLMOPS_TOKEN every route of the app refuses a missing or wrong token with 401", async () => {
   const deps = new RecordingDouble();
-  const app = createApp(deps, { assets, token: TOKEN });
+  const app = createApp(deps, { assets, token: TOKEN, authFailures: generous() });
+  const validCookie = (await signIn(app, TOKEN)).headers.get("set-cookie")!.split(";")[0];
   const routes = routesOf(app);
   // The enumeration really covers the API, the event stream and the page.
   for (
@@ -175,9 +181,9 @@ Deno.test("with LLMOPS_TOKEN every route of the app refuses a missing or wrong t
     { authorization: `Basic ${btoa(`user:${TOKEN}`)}` },
     { authorization: TOKEN },
     { cookie: `${SESSION_COOKIE}=${TOKEN}` },
-    { cookie: `${SESSION_COOKIE}=${sessionValue(`${TOKEN}-other`)}` },
+    { cookie: `${SESSION_COOKIE}=${"ab".repeat(32)}` },
     // a wrong header is refused even when a valid cookie comes with it
-    { authorization: "Bearer nope", cookie: `${SESSION_COOKIE}=${sessionValue(TOKEN)}` },
+    { authorization: "Bearer nope", cookie: validCookie },
   ];
   for (const { method, path } of routes) {
     for (const headers of wrong) {
@@ -255,6 +261,8 @@ Deno.test("the sign-in form sets an HttpOnly SameSite=Strict cookie that opens e
   assert.match(setCookie, /; HttpOnly/);
   assert.match(setCookie, /; SameSite=Strict/);
   assert.match(setCookie, /; Path=\//);
+  assert.match(setCookie, /; Max-Age=43200/, "a session lasts 12 hours");
+  assert.doesNotMatch(setCookie, /Secure/, "plain HTTP without a trusted proxy");
   assert.ok(!setCookie.includes(TOKEN), "the cookie does not carry the token");
   const cookie = setCookie.split(";")[0];
 
@@ -267,13 +275,94 @@ Deno.test("the sign-in form sets an HttpOnly SameSite=Strict cookie that opens e
   assert.match(await page.text(), /<script type="module" src="\/static\/app.js">/);
 });
 
-Deno.test("sign-in attempts are rate limited per client", async () => {
-  const app = createApp(new RecordingDouble(), { assets, token: TOKEN });
+Deno.test("failed sign-ins and bearer guesses are limited per client; the right token always passes", async () => {
+  let now = 0;
+  const failures = new FailureLimiter({ burst: 5, perMinute: 10, now: () => now });
+  const app = createApp(new RecordingDouble(), { assets, token: TOKEN, authFailures: failures });
   const statuses = [];
-  for (let i = 0; i < 6; i++) statuses.push((await signIn(app, `guess-number-${i}-xxxxxx`)).status);
-  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
-  // even the right token waits once the bucket is empty
-  assert.equal((await signIn(app, TOKEN)).status, 429);
+  for (let i = 0; i < 3; i++) statuses.push((await signIn(app, `guess-number-${i}-xxxxxx`)).status);
+  for (let i = 0; i < 3; i++) {
+    const guess = await app.request("/api/health", {
+      headers: { authorization: `Bearer guess-${i}-xxxxxxxxxxxxxxxx` },
+    });
+    statuses.push(guess.status);
+    if (guess.status === 429) assert.equal(guess.headers.get("retry-after"), "6");
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429], "5 failures, then 429");
+  assert.equal(
+    (await app.request("/api/health", {
+      headers: { cookie: `${SESSION_COOKIE}=${"0".repeat(64)}` },
+    }))
+      .status,
+    429,
+    "a forged cookie is a failed attempt too",
+  );
+  // the right token still passes, by header and by the sign-in form
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  assert.equal(await statusOf(await app.request("/api/health", { headers: auth })), 200);
+  assert.equal((await signIn(app, TOKEN)).status, 303);
+  // another client is not affected, and the bucket refills with time
+  const other = await createApp(new RecordingDouble(), {
+    assets,
+    token: TOKEN,
+    authFailures: failures,
+  })
+    .request("/api/health", {}, {
+      remoteAddr: { hostname: "10.0.0.2", port: 1, transport: "tcp" },
+    });
+  assert.equal(other.status, 401);
+  now += 6_000;
+  assert.equal((await signIn(app, "still-guessing-xxxxxxxxxx")).status, 401);
+});
+
+Deno.test("signing out ends the session on the server and clears the cookie", async () => {
+  const app = createApp(new RecordingDouble(), {
+    assets,
+    token: TOKEN,
+    cookieName: `${SESSION_COOKIE}_8123`,
+  });
+  const setCookie = (await signIn(app, TOKEN)).headers.get("set-cookie")!;
+  assert.match(setCookie, /^llmops_session_8123=/, "the cookie is named after the server's port");
+  const cookie = setCookie.split(";")[0];
+  assert.equal(await statusOf(await app.request("/api/health", { headers: { cookie } })), 200);
+  const out = await app.request("/logout", { method: "POST", headers: { cookie } });
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get("location"), "/login");
+  assert.match(out.headers.get("set-cookie")!, /^llmops_session_8123=; .*Max-Age=0/);
+  assert.equal(
+    await statusOf(await app.request("/api/health", { headers: { cookie } })),
+    401,
+    "the old cookie no longer opens anything",
+  );
+  // a cookie of another server (another port) opens nothing here
+  const foreign = `${SESSION_COOKIE}_9999=${cookie.split("=")[1]}`;
+  assert.equal(
+    await statusOf(await app.request("/api/health", { headers: { cookie: foreign } })),
+    401,
+  );
+});
+
+Deno.test("behind a trusted TLS proxy the session cookie is Secure", async () => {
+  const app = createApp(new RecordingDouble(), { assets, token: TOKEN, trustProxy: true });
+  const response = await app.request("/login", {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-forwarded-proto": "https",
+    },
+    body: new URLSearchParams({ token: TOKEN }).toString(),
+  });
+  assert.match(response.headers.get("set-cookie")!, /; Secure$/);
+  const untrusted = createApp(new RecordingDouble(), { assets, token: TOKEN });
+  const plain = await untrusted.request("/login", {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-forwarded-proto": "https",
+    },
+    body: new URLSearchParams({ token: TOKEN }).toString(),
+  });
+  assert.doesNotMatch(plain.headers.get("set-cookie")!, /Secure/, "an untrusted header is ignored");
 });
 
 Deno.test("without LLMOPS_TOKEN nothing is guarded and there is no sign-in route", async () => {
@@ -300,7 +389,6 @@ Deno.test("tokens compare in constant time over digests and must be long printab
   assert.throws(() => checkToken("has a space in the middle"), /printable ASCII without spaces/);
   assert.throws(() => checkToken("tökén-with-umlauts-1234"), /printable ASCII/);
   assert.throws(() => createApp(new RecordingDouble(), { assets, token: "short" }), RangeError);
-  assert.notEqual(sessionValue(TOKEN), sessionValue(`${TOKEN}x`));
 });
 
 Deno.test("the server refuses a non-loopback address without LLMOPS_TOKEN and checks the token", () => {

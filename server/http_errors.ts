@@ -12,6 +12,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export type ErrorCode =
   | "bad_request"
   | "unauthorized"
+  | "forbidden"
+  | "conflict"
+  | "unsupported_media_type"
+  | "misdirected_request"
+  | "uri_too_long"
+  | "headers_too_large"
+  | "request_timeout"
   | "not_found"
   | "method_not_allowed"
   | "payload_too_large"

@@ -12,9 +12,12 @@ import { fileURLToPath } from "node:url";
 import { loadStackConfig } from "../lib/stack/config.ts";
 import { stackUp } from "../lib/stack/stack.ts";
 import { createApp } from "./app.ts";
-import { checkToken } from "./auth.ts";
+import { checkToken, SESSION_COOKIE } from "./auth.ts";
 import { bundleClient, readStyles } from "./bundle.ts";
+import { DEFAULT_GUARD_LIMITS, type GuardLimits, serveGuarded } from "./connection_guard.ts";
+import { allowedHosts } from "./host_check.ts";
 import { Pipeline } from "./pipeline.ts";
+import { DEFAULT_MAX_STREAMS } from "./routes/events.ts";
 
 export { createApp } from "./app.ts";
 
@@ -26,6 +29,54 @@ export interface ServerSettings {
   timezone: string;
   /** LLMOPS_TOKEN: when set, every route requires it (see `auth.ts`). */
   token?: string;
+  /** Host names the server answers to: loopback, LLMOPS_HOST, LLMOPS_ALLOWED_HOSTS. */
+  allowedHosts: string[];
+  /** LLMOPS_TRUST_PROXY: a TLS proxy in front sets X-Forwarded-Proto (and -Host). */
+  trustProxy: boolean;
+  /** LLMOPS_MAX_STREAMS: event streams open at once. */
+  maxStreams: number;
+  /** Connection limits: LLMOPS_HEADER_TIMEOUT_S, LLMOPS_BODY_TIMEOUT_S (see connection_guard.ts). */
+  guard: GuardLimits;
+}
+
+/**
+ * Parses a yes/no environment variable (1/0, true/false, yes/no; empty means `fallback`).
+ *
+ * @example
+ * ```ts
+ * flagSetting("LLMOPS_TRUST_PROXY", "true", false); // true
+ * ```
+ */
+export function flagSetting(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "") return fallback;
+  if (["1", "true", "yes"].includes(text)) return true;
+  if (["0", "false", "no"].includes(text)) return false;
+  throw new RangeError(`${name} must be 1/0, true/false or yes/no, found "${value}"`);
+}
+
+/**
+ * Parses a whole-number environment variable within bounds (decimal digits only).
+ *
+ * @example
+ * ```ts
+ * intSetting("LLMOPS_MAX_STREAMS", "50", 1, 10_000, 100); // 50
+ * ```
+ */
+export function intSetting(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  const text = value?.trim() ?? "";
+  if (text === "") return fallback;
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, found "${value}"`);
+  }
+  return n;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -40,24 +91,14 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
  */
 export function serverSettings(env: Record<string, string | undefined>): ServerSettings {
   const hostname = env.LLMOPS_HOST?.trim() || "127.0.0.1";
-  const port = Number(env.LLMOPS_PORT?.trim() || "8000");
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(
-      `LLMOPS_PORT must be a TCP port between 1 and 65535, found "${env.LLMOPS_PORT}"`,
-    );
-  }
+  const port = portSetting("LLMOPS_PORT", env.LLMOPS_PORT, 8000);
   if (!LOOPBACK.has(hostname) && !env.LLMOPS_TOKEN) {
     throw new Error(
       `refusing to listen on ${hostname}: without LLMOPS_TOKEN the dashboard binds to loopback only; ` +
         "set LLMOPS_TOKEN to require a token, or leave LLMOPS_HOST unset",
     );
   }
-  const workers = Number(env.LLMOPS_WORKERS?.trim() || "1");
-  if (!Number.isInteger(workers) || workers < 0 || workers > 16) {
-    throw new RangeError(
-      `LLMOPS_WORKERS must be an integer from 0 to 16, found "${env.LLMOPS_WORKERS}"`,
-    );
-  }
+  const workers = intSetting("LLMOPS_WORKERS", env.LLMOPS_WORKERS, 0, 16, 1);
   const timezone = env.LLMOPS_TIMEZONE?.trim() || "Asia/Kolkata";
   try {
     new Intl.DateTimeFormat("en", { timeZone: timezone });
@@ -67,7 +108,68 @@ export function serverSettings(env: Record<string, string | undefined>): ServerS
     );
   }
   const token = env.LLMOPS_TOKEN ? checkToken(env.LLMOPS_TOKEN) : undefined;
-  return { hostname, port, workers, timezone, token };
+  return {
+    hostname,
+    port,
+    workers,
+    timezone,
+    token,
+    allowedHosts: allowedHosts(hostname, env.LLMOPS_ALLOWED_HOSTS),
+    trustProxy: flagSetting("LLMOPS_TRUST_PROXY", env.LLMOPS_TRUST_PROXY, false),
+    maxStreams: intSetting(
+      "LLMOPS_MAX_STREAMS",
+      env.LLMOPS_MAX_STREAMS,
+      1,
+      10_000,
+      DEFAULT_MAX_STREAMS,
+    ),
+    guard: guardSettings(env),
+  };
+}
+
+/**
+ * The connection guard's timeouts from the environment (seconds).
+ *
+ * @example
+ * ```ts
+ * guardSettings({ LLMOPS_HEADER_TIMEOUT_S: "5" }).headerTimeoutMs; // 5000
+ * ```
+ */
+export function guardSettings(env: Record<string, string | undefined>): GuardLimits {
+  return {
+    headerTimeoutMs: 1000 * intSetting(
+      "LLMOPS_HEADER_TIMEOUT_S",
+      env.LLMOPS_HEADER_TIMEOUT_S,
+      1,
+      600,
+      DEFAULT_GUARD_LIMITS.headerTimeoutMs / 1000,
+    ),
+    bodyTimeoutMs: 1000 * intSetting(
+      "LLMOPS_BODY_TIMEOUT_S",
+      env.LLMOPS_BODY_TIMEOUT_S,
+      1,
+      3600,
+      DEFAULT_GUARD_LIMITS.bodyTimeoutMs / 1000,
+    ),
+  };
+}
+
+/**
+ * Parses a TCP port variable.
+ *
+ * @example
+ * ```ts
+ * portSetting("LLMOPS_PORT", "8080", 8000); // 8080
+ * ```
+ */
+export function portSetting(name: string, value: string | undefined, fallback: number): number {
+  const text = value?.trim() ?? "";
+  if (text === "") return fallback;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new RangeError(`${name} must be a TCP port between 1 and 65535, found "${value}"`);
+  }
+  return port;
 }
 
 async function main(): Promise<void> {
@@ -75,7 +177,7 @@ async function main(): Promise<void> {
   const config = loadStackConfig();
   const stack = await stackUp(config, { jupyter: false });
   let pipeline: Pipeline | null = null;
-  let server: Deno.HttpServer | null = null;
+  let server: { shutdown(): Promise<void> } | null = null;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -100,15 +202,24 @@ async function main(): Promise<void> {
     const app = createApp(pipeline, {
       assets: { script: () => Promise.resolve(script), styles: readStyles },
       token: settings.token,
+      cookieName: `${SESSION_COOKIE}_${settings.port}`,
+      allowedHosts: settings.allowedHosts,
+      trustProxy: settings.trustProxy,
+      maxStreams: settings.maxStreams,
     });
-    server = Deno.serve({
-      hostname: settings.hostname,
-      port: settings.port,
-      onListen: ({ hostname, port }) => {
-        const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-        console.log(`dashboard: http://${host}:${port}/`);
+    server = await serveGuarded(
+      {
+        hostname: settings.hostname,
+        port: settings.port,
+        limits: settings.guard,
+        onListen: ({ hostname, port }) => {
+          const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+          console.log(`dashboard: http://${host}:${port}/`);
+        },
       },
-    }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+      (request, client) =>
+        app.fetch(request, { remoteAddr: { hostname: client, port: 0, transport: "tcp" } }),
+    );
   } catch (error) {
     console.error(`serve: ${(error as Error).message}`);
     await shutdown(1);

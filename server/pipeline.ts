@@ -27,7 +27,8 @@ import type { StackConfig } from "../lib/stack/config.ts";
 import { kafkaStatus } from "../lib/stack/kafka.ts";
 import { mlflowStatus } from "../lib/stack/mlflow.ts";
 import { ollamaModels, ollamaStatus } from "../lib/stack/ollama.ts";
-import { idleStreamStatus, listDatasets, loadDataset, StreamJob } from "../lib/stream/mod.ts";
+import { listDatasets, loadDataset, StreamJob } from "../lib/stream/mod.ts";
+import { CachedValue } from "../lib/util/cached_value.ts";
 import type { StreamStatus } from "../lib/stream/engine.ts";
 import type {
   AppDeps,
@@ -39,6 +40,10 @@ import type {
   WorkerHealth,
 } from "./deps.ts";
 import { LiveHub } from "./live_hub.ts";
+import { StreamSupervisor } from "./stream_supervisor.ts";
+
+/** How long a health report is reused: every browser stream and API call shares one check. */
+export const HEALTH_CACHE_MS = 1_500;
 
 /** Options of {@linkcode Pipeline.start}. */
 export interface PipelineOptions {
@@ -74,8 +79,10 @@ export class Pipeline implements AppDeps {
   readonly #datasetsDir: string;
   readonly #topics: { requests: string; responses: string };
   readonly #groups: { worker: string; mlflowSink: string; driftMonitor: string };
-  #stream: StreamJob | null = null;
-  #streamClient: LlmClient | null = null;
+  readonly #streams = new StreamSupervisor((error) => console.error(`stream: ${error.message}`));
+  #streamClient: Promise<LlmClient> | null = null;
+  /** The health report, computed at most every 1.5 s and shared by every caller. */
+  readonly #health = new CachedValue(() => this.#computeHealth(), HEALTH_CACHE_MS);
   #healthTimer: ReturnType<typeof setInterval> | null = null;
   #runsSummaryCache: { at: number; value: RunsSummary } | null = null;
 
@@ -199,7 +206,11 @@ export class Pipeline implements AppDeps {
     return event;
   }
 
-  async health(): Promise<HealthReport> {
+  health(): Promise<HealthReport> {
+    return this.#health.get();
+  }
+
+  async #computeHealth(): Promise<HealthReport> {
     const config = this.#config;
     const [kafka, mlflow, ollama, groups] = await Promise.all([
       kafkaStatus(config),
@@ -347,46 +358,45 @@ export class Pipeline implements AppDeps {
     }));
   }
 
-  async startStream(options: StreamStartOptions): Promise<StreamStatus> {
-    if (this.#stream && this.#stream.status().state === "running") {
-      return this.#stream.status();
-    }
-    this.#streamClient ??= await LlmClient.connect({
-      config: this.#config,
-      kafka: this.#kafka,
-      producer: this.#producer,
-      source: "stream",
-      topics: this.#topics,
+  startStream(options: StreamStartOptions): Promise<StreamStatus> {
+    return this.#streams.start(async () => {
+      this.#streamClient ??= LlmClient.connect({
+        config: this.#config,
+        kafka: this.#kafka,
+        producer: this.#producer,
+        source: "stream",
+        topics: this.#topics,
+      }).catch((error) => {
+        this.#streamClient = null; // try again on the next start
+        throw error;
+      });
+      const client = await this.#streamClient;
+      const dataset = await loadDataset(`${this.#datasetsDir}/${options.file}`);
+      return new StreamJob({
+        client,
+        entries: dataset.entries,
+        file: options.file,
+        delayS: options.delayS,
+        loop: options.loop,
+        maxTokens: options.maxTokens,
+        onProgress: (status) => this.#emit({ type: "stream", data: status }),
+      });
     });
-    const dataset = await loadDataset(`${this.#datasetsDir}/${options.file}`);
-    const job = new StreamJob({
-      client: this.#streamClient,
-      entries: dataset.entries,
-      file: options.file,
-      delayS: options.delayS,
-      loop: options.loop,
-      maxTokens: options.maxTokens,
-      onProgress: (status) => this.#emit({ type: "stream", data: status }),
-    });
-    this.#stream = job;
-    job.start().catch((error) => console.error(`stream: ${error.message}`));
-    return this.#stream.status();
   }
 
-  async stopStream(): Promise<StreamStatus> {
-    await this.#stream?.stop();
-    return this.streamStatus();
+  stopStream(): Promise<StreamStatus> {
+    return this.#streams.stop();
   }
 
   streamStatus(): StreamStatus {
-    return this.#stream?.status() ?? idleStreamStatus();
+    return this.#streams.status();
   }
 
   /** Stops the stream, the consumers and the workers, then flushes and closes the producer. */
   async stop(): Promise<void> {
     if (this.#healthTimer) clearInterval(this.#healthTimer);
-    await this.#stream?.stop().catch(() => {});
-    await this.#streamClient?.close().catch(() => {});
+    await this.#streams.stop().catch(() => {});
+    await (await this.#streamClient?.catch(() => null))?.close().catch(() => {});
     await Promise.allSettled([
       ...this.#workers.map((w) => w.stop()),
       this.#sink.stop(),

@@ -58,7 +58,8 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
   };
 }
 
-function clientAddress(c: Parameters<MiddlewareHandler>[0]): string {
+/** The client's address (the guard's view of the peer), or "local" without one. */
+export function clientAddress(c: Parameters<MiddlewareHandler>[0]): string {
   const info = (c.env as { remoteAddr?: Deno.NetAddr } | undefined)?.remoteAddr;
   return info?.hostname ?? "local";
 }

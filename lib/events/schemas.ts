@@ -26,10 +26,15 @@ export const LIMITS = Object.freeze({
   messageBytes: 1_000_000,
 });
 
-const shortText = z.string().min(1).max(LIMITS.idChars);
-/** No control characters other than tab, newline and carriage return. */
+/** No control characters other than tab, newline and carriage return (prompts, answers). */
 // deno-lint-ignore no-control-regex
 const NO_CONTROL = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$/;
+/** No control characters at all, C0, DEL or C1 (identifiers and tags: one line, no escapes). */
+// deno-lint-ignore no-control-regex
+const NO_CONTROL_AT_ALL = /^[^\u0000-\u001F\u007F-\u009F]*$/;
+const identifier = (max: number) =>
+  z.string().max(max).regex(NO_CONTROL_AT_ALL, "must not contain control characters");
+const shortText = identifier(LIMITS.idChars).min(1);
 const text = (max: number) =>
   z.string().max(max).regex(NO_CONTROL, "must not contain control characters");
 
@@ -57,7 +62,7 @@ export const RequestEventSchema = z.object({
   session_id: shortText.optional(),
   source: SourceSchema,
   dataset: shortText.optional(),
-  tags: z.record(z.string().max(64), z.string().max(LIMITS.idChars)).optional()
+  tags: z.record(identifier(64), identifier(LIMITS.idChars)).optional()
     .refine((tags) => !tags || Object.keys(tags).length <= LIMITS.tags, {
       message: `at most ${LIMITS.tags} tags`,
     }),

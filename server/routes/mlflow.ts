@@ -3,8 +3,7 @@ import { Hono } from "hono";
 import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../http_errors.ts";
 import { intParam } from "./observe.ts";
-import type { MlflowRun } from "../../lib/mlflow/mod.ts";
-import { tagOf } from "../../lib/mlflow/mod.ts";
+import { MlflowError, type MlflowRun, tagOf } from "../../lib/mlflow/mod.ts";
 
 /** Sortable columns and the MLflow expression each maps to. */
 export const RUN_ORDER_COLUMNS: Readonly<Record<string, string>> = Object.freeze({
@@ -43,16 +42,35 @@ export function parseOrderBy(value: string | undefined): string {
   if (!value) return "attributes.start_time DESC";
   const match = /^([a-z_]+)(?:\s+(ASC|DESC))?$/i.exec(value.trim());
   const column = match?.[1];
-  if (!column || !(column in RUN_ORDER_COLUMNS)) {
+  if (!column || !Object.hasOwn(RUN_ORDER_COLUMNS, column)) {
     throw new ApiError(
       400,
       "bad_request",
       `order_by must be one of ${
         Object.keys(RUN_ORDER_COLUMNS).join(", ")
-      } with ASC or DESC, found "${value}"`,
+      } with ASC or DESC, found "${value.slice(0, 100)}"`,
     );
   }
   return `${RUN_ORDER_COLUMNS[column]} ${(match![2] ?? "DESC").toUpperCase()}`;
+}
+
+/**
+ * The API's answer to a failed MLflow call: MLflow refusing the query (4xx, for example a bad
+ * page token) is the caller's 400, in our words; only MLflow not answering (unreachable, 5xx) is
+ * a 503. MLflow's own text is never relayed (it names internals).
+ */
+export function mlflowApiError(error: unknown, hadPageToken: boolean): ApiError {
+  if (error instanceof MlflowError && error.status >= 400 && error.status < 500) {
+    return new ApiError(
+      400,
+      "bad_request",
+      hadPageToken
+        ? "page_token is not a page of these runs: start again from the first page"
+        : `MLflow refused the query (HTTP ${error.status})`,
+    );
+  }
+  const status = error instanceof MlflowError && error.status > 0 ? ` (HTTP ${error.status})` : "";
+  return new ApiError(503, "unavailable", `MLflow is not answering${status}; retry shortly`);
 }
 
 /** Routes over MLflow. */
@@ -62,6 +80,9 @@ export function mlflowRoutes(deps: AppDeps): Hono {
     const maxResults = intParam(c.req.query("max_results"), "max_results", 1, 500, 25);
     const orderBy = parseOrderBy(c.req.query("order_by"));
     const pageToken = c.req.query("page_token") || undefined;
+    if (pageToken !== undefined && (pageToken.length > 4096 || !/^[\x21-\x7e]+$/.test(pageToken))) {
+      throw new ApiError(400, "bad_request", "page_token must be the token of an earlier page");
+    }
     let page, summary;
     try {
       [page, summary] = await Promise.all([
@@ -69,11 +90,7 @@ export function mlflowRoutes(deps: AppDeps): Hono {
         deps.runsSummary(),
       ]);
     } catch (error) {
-      throw new ApiError(
-        503,
-        "unavailable",
-        `MLflow is not answering: ${(error as Error).message}`,
-      );
+      throw mlflowApiError(error, pageToken !== undefined);
     }
     return c.json({
       experiment_id: page.experiment_id,

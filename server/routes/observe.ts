@@ -3,7 +3,10 @@ import { Hono } from "hono";
 import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../http_errors.ts";
 
-/** Parses an integer query parameter within bounds, or throws a 400 naming it. */
+/**
+ * Parses an integer query parameter (decimal digits only: no `0x10`, `1e2`, signs or spaces)
+ * within bounds, or throws a 400 naming it.
+ */
 export function intParam(
   value: string | undefined,
   name: string,
@@ -12,12 +15,12 @@ export function intParam(
   fallback: number,
 ): number {
   if (value === undefined || value === "") return fallback;
-  const n = Number(value);
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ApiError(
       400,
       "bad_request",
-      `${name} must be an integer from ${min} to ${max}, found "${value}"`,
+      `${name} must be an integer from ${min} to ${max}, found "${value.slice(0, 40)}"`,
     );
   }
   return n;

@@ -4,7 +4,22 @@ import type { z } from "zod";
 import { ApiError } from "../http_errors.ts";
 
 /**
- * Parses the request's JSON body with a schema.
+ * The media type of a `Content-Type` header, lower-cased, without parameters.
+ *
+ * @example
+ * ```ts
+ * mediaType("Application/JSON; charset=utf-8"); // "application/json"
+ * mediaType("text/plain; charset=application/json"); // "text/plain"
+ * ```
+ */
+export function mediaType(header: string | undefined): string {
+  return (header ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/**
+ * Parses the request's JSON body with a schema. The media type must be exactly
+ * `application/json` (415 otherwise): a "simple" cross-site form or `text/plain` post cannot
+ * reach a route that reads JSON.
  *
  * @example
  * ```ts
@@ -13,11 +28,13 @@ import { ApiError } from "../http_errors.ts";
  */
 export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   const type = c.req.header("content-type") ?? "";
-  if (!type.includes("application/json")) {
+  if (mediaType(type) !== "application/json") {
     throw new ApiError(
-      400,
-      "bad_request",
-      `expected a JSON body (content-type application/json), found "${type || "none"}"`,
+      415,
+      "unsupported_media_type",
+      `expected a JSON body (content-type application/json), found "${
+        type.slice(0, 100) || "none"
+      }"`,
     );
   }
   let value: unknown;

@@ -6,6 +6,7 @@ import { ApiError } from "../http_errors.ts";
 import { LIMITS } from "../../lib/events/mod.ts";
 import { rateLimit, type RateLimitOptions } from "../rate_limit.ts";
 import { readJson } from "./read_json.ts";
+import { StreamBusyError } from "../stream_supervisor.ts";
 
 const StartSchema = z.object({
   file: z.string().regex(
@@ -33,11 +34,16 @@ export function streamRoutes(deps: AppDeps, limits?: RateLimitOptions): Hono {
       );
     }
     const options = { file: body.file, delayS: body.delay_s, loop: body.loop };
-    return c.json(
-      await deps.startStream(
-        body.max_tokens ? { ...options, maxTokens: body.max_tokens } : options,
-      ),
-    );
+    try {
+      return c.json(
+        await deps.startStream(
+          body.max_tokens ? { ...options, maxTokens: body.max_tokens } : options,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof StreamBusyError) throw new ApiError(409, "conflict", error.message);
+      throw error;
+    }
   });
   app.post("/stream/stop", async (c) => c.json(await deps.stopStream()));
   return app;
