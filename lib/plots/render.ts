@@ -57,10 +57,11 @@ export function displayPlot(spec: Plot.PlotOptions): JupyterDisplayable {
  * ```
  */
 export function displayTable(
-  rows: Record<string, unknown>[],
-  columns?: string[],
+  rows: readonly object[],
+  columns?: readonly string[],
 ): JupyterDisplayable {
-  const keys = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const records = rows as readonly Record<string, unknown>[];
+  const keys = columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) =>
     escapeHtml(
       typeof v === "number"
@@ -74,7 +75,7 @@ export function displayTable(
   const html = `<table><thead><tr>${
     keys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")
   }</tr></thead><tbody>${
-    rows.map((r) => `<tr>${keys.map((k) => `<td>${cell(r[k])}</td>`).join("")}</tr>`).join("")
+    records.map((r) => `<tr>${keys.map((k) => `<td>${cell(r[k])}</td>`).join("")}</tr>`).join("")
   }</tbody></table>`;
   return { [Symbol.for("Jupyter.display")]: () => ({ "text/html": html }) };
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { donutSegments } from "../donut.ts";
+import { donutSegments } from "../../../lib/plots/donut.ts";
 import { formatInteger, formatPercent } from "../format.ts";
 
 const SLICES = [

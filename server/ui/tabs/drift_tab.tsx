@@ -34,7 +34,7 @@ import {
   driftRatio,
   VERDICT_COLORS,
   VERDICT_LABELS,
-} from "../verdict.ts";
+} from "../../../lib/plots/verdict.ts";
 
 const TEST_NAMES: Record<string, string> = {
   ks: "Kolmogorov–Smirnov (p-value)",
