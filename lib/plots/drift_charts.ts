@@ -220,9 +220,9 @@ export function correlationCells(matrix: CorrelationMatrix): CorrelationCell[] {
 export const HEATMAP_LABELLED_COLUMNS = 12;
 
 /**
- * A correlation matrix as a heat map in ten bands of 0.2, −1 blue … +1 red, each cell with its value printed (up to
- * {@linkcode HEATMAP_LABELLED_COLUMNS} columns; "n/a" where undefined) and a tip. The title says
- * method and window ({@linkcode correlationTitle}). O(k²).
+ * A correlation matrix as a heat map in ten bands of 0.2, −1 blue … +1 red, each cell with its
+ * value printed (up to {@linkcode HEATMAP_LABELLED_COLUMNS} columns; "n/a" where undefined) and a
+ * tip. The title says method and window ({@linkcode correlationTitle}). O(k²).
  *
  * @example
  * ```ts

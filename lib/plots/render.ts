@@ -10,8 +10,9 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 
 /**
- * Renders a Plot specification to markup: a bare `<svg>` for plain charts, a `<figure>` when the
- * chart has a title or legend.
+ * Renders a Plot specification to markup, as notebooks show it: a bare `<svg>` (with its
+ * namespace) for plain charts, a `<figure>` when the chart has a title or legend. Plot's inline
+ * `<style>` stays (a notebook has no stylesheet of the dashboard's).
  *
  * @example
  * ```ts
@@ -22,9 +23,13 @@ export function renderPlot(spec: Plot.PlotOptions): string {
   const { document } = parseHTML("<!doctype html><html><body></body></html>");
   const element = Plot.plot({ ...spec, document } as Plot.PlotOptions) as unknown as {
     outerHTML: string;
+    tagName: string;
     setAttribute(name: string, value: string): void;
   };
-  element.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  // a bare chart is an SVG document of its own; a figure (title, legend) is HTML
+  if (element.tagName.toLowerCase() === "svg") {
+    element.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  }
   return element.outerHTML;
 }
 
