@@ -111,6 +111,24 @@ export function formatReport(report: DatasetDriftResult): string {
 }
 
 /**
+ * The JSON form of a value of type `T`: every number may arrive as `null`, because
+ * `JSON.stringify` writes NaN and ±Infinity as `null` (a p-value of a single category is NaN).
+ * Arrays and objects are mapped member by member; strings, booleans and null stay as they are.
+ * The browser reads the drift API's answers as `JsonSafe<DriftStatus>`.
+ *
+ * @example
+ * ```ts
+ * import type { JsonSafe } from "./report.ts";
+ * const column: JsonSafe<{ column: string; score: number }> = { column: "x", score: null };
+ * ```
+ */
+export type JsonSafe<T> = T extends number ? number | null
+  : T extends string | boolean | null | undefined ? T
+  : T extends readonly (infer U)[] ? JsonSafe<U>[]
+  : T extends object ? { [K in keyof T]: JsonSafe<T[K]> }
+  : T;
+
+/**
  * JSON-safe copy of a value: NaN and ±Infinity become null (JSON has no such numbers).
  *
  * @example

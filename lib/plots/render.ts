@@ -10,8 +10,9 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 
 /**
- * Renders a Plot specification to markup: a bare `<svg>` for plain charts, a `<figure>` when the
- * chart has a title or legend.
+ * Renders a Plot specification to markup, as notebooks show it: a bare `<svg>` (with its
+ * namespace) for plain charts, a `<figure>` when the chart has a title or legend. Plot's inline
+ * `<style>` stays (a notebook has no stylesheet of the dashboard's).
  *
  * @example
  * ```ts
@@ -22,9 +23,13 @@ export function renderPlot(spec: Plot.PlotOptions): string {
   const { document } = parseHTML("<!doctype html><html><body></body></html>");
   const element = Plot.plot({ ...spec, document } as Plot.PlotOptions) as unknown as {
     outerHTML: string;
+    tagName: string;
     setAttribute(name: string, value: string): void;
   };
-  element.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  // a bare chart is an SVG document of its own; a figure (title, legend) is HTML
+  if (element.tagName.toLowerCase() === "svg") {
+    element.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  }
   return element.outerHTML;
 }
 
@@ -57,10 +62,11 @@ export function displayPlot(spec: Plot.PlotOptions): JupyterDisplayable {
  * ```
  */
 export function displayTable(
-  rows: Record<string, unknown>[],
-  columns?: string[],
+  rows: readonly object[],
+  columns?: readonly string[],
 ): JupyterDisplayable {
-  const keys = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const records = rows as readonly Record<string, unknown>[];
+  const keys = columns ?? [...new Set(records.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) =>
     escapeHtml(
       typeof v === "number"
@@ -74,7 +80,7 @@ export function displayTable(
   const html = `<table><thead><tr>${
     keys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")
   }</tr></thead><tbody>${
-    rows.map((r) => `<tr>${keys.map((k) => `<td>${cell(r[k])}</td>`).join("")}</tr>`).join("")
+    records.map((r) => `<tr>${keys.map((k) => `<td>${cell(r[k])}</td>`).join("")}</tr>`).join("")
   }</tbody></table>`;
   return { [Symbol.for("Jupyter.display")]: () => ({ "text/html": html }) };
 }

@@ -8,7 +8,7 @@
 import type {
   Dataset,
   DriftBody,
-  Health,
+  HealthReport,
   MetricsSnapshot,
   ResponseEvent,
   RunOrderColumn,
@@ -53,7 +53,7 @@ export function errorFromBody(status: number, body: unknown, statusText = ""): A
  *
  * @example
  * ```ts
- * const health = await requestJson<Health>("/api/health");
+ * const health = await requestJson<HealthReport>("/api/health");
  * ```
  */
 export async function requestJson<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -114,7 +114,7 @@ export function runsQueryString(query: RunsQuery): string {
 
 /** The API, one function per route. */
 export const api = {
-  health: (): Promise<Health> => requestJson("/api/health"),
+  health: (): Promise<HealthReport> => requestJson("/api/health"),
   metrics: (): Promise<MetricsSnapshot> => requestJson("/api/metrics"),
   responses: (limit = 200): Promise<{ responses: ResponseEvent[] }> =>
     requestJson(`/api/responses?limit=${encodeURIComponent(String(limit))}`),

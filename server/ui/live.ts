@@ -9,7 +9,8 @@
 import { useEffect, useState } from "preact/hooks";
 import type {
   DriftBody,
-  Health,
+  HealthReport,
+  LiveData,
   MetricsSnapshot,
   ResponseEvent,
   StreamStatus,
@@ -28,7 +29,7 @@ export type Connection = "connecting" | "open" | "reconnecting";
 export interface LiveState {
   connection: Connection;
   metrics: MetricsSnapshot | null;
-  health: Health | null;
+  health: HealthReport | null;
   drift: DriftBody | null;
   stream: StreamStatus | null;
   /** Newest first, at most {@linkcode MAX_RESPONSES}, one per request id. */
@@ -56,7 +57,7 @@ export function initialLiveState(): LiveState {
   };
 }
 
-/** Names of the live events. */
+/** Names of the live events: every event the server sends ({@linkcode LiveData}). */
 export const LIVE_EVENTS = [
   "metrics",
   "response",
@@ -65,10 +66,16 @@ export const LIVE_EVENTS = [
   "drift",
   "stream",
   "runs",
-] as const;
+] as const satisfies readonly (keyof LiveData)[];
 
 /** A live event name. */
 export type LiveEventName = typeof LIVE_EVENTS[number];
+
+/** Fails to compile when the server sends an event that {@linkcode LIVE_EVENTS} does not list. */
+const _everyEventListed: Exclude<keyof LiveData, LiveEventName> extends never ? true : never = true;
+
+/** One live event as the browser receives it: its name and its JSON data. */
+export type LiveMessage = { [K in LiveEventName]: { name: K; data: LiveData[K] } }[LiveEventName];
 
 function endTime(e: ResponseEvent): number {
   return typeof e.ts_end === "number" ? e.ts_end : typeof e.ts === "number" ? e.ts : 0;
@@ -135,33 +142,32 @@ export function appendToken(
 }
 
 /**
- * The state after one live event. Pure; unknown events and malformed data leave it unchanged.
+ * The state after one live event. Pure; unknown events and malformed data (not an object, a
+ * response without a request id) leave it unchanged.
  *
  * @example
  * ```ts
- * reduceLive(initialLiveState(), "runs", { changed: true }).runsVersion; // 1
+ * reduceLive(initialLiveState(), { name: "runs", data: { changed: true } }).runsVersion; // 1
  * ```
  */
-export function reduceLive(state: LiveState, name: string, data: unknown): LiveState {
-  if (data === null || typeof data !== "object") return state;
-  switch (name) {
+export function reduceLive(state: LiveState, event: LiveMessage): LiveState {
+  if (event.data === null || typeof event.data !== "object") return state;
+  switch (event.name) {
     case "metrics":
-      return { ...state, metrics: data as MetricsSnapshot };
+      return { ...state, metrics: event.data };
     case "health":
-      return { ...state, health: data as Health };
+      return { ...state, health: event.data };
     case "drift":
-      return { ...state, drift: data as DriftBody };
+      return { ...state, drift: event.data };
     case "stream":
-      return { ...state, stream: data as StreamStatus };
+      return { ...state, stream: event.data };
     case "runs":
       return { ...state, runsVersion: state.runsVersion + 1 };
-    case "response": {
-      const event = data as ResponseEvent;
-      if (typeof event.request_id !== "string") return state;
-      return { ...state, responses: prependResponse(state.responses, event) };
-    }
+    case "response":
+      if (typeof event.data.request_id !== "string") return state;
+      return { ...state, responses: prependResponse(state.responses, event.data) };
     case "token":
-      return { ...state, tokens: appendToken(state.tokens, data as TokenEvent) };
+      return { ...state, tokens: appendToken(state.tokens, event.data) };
     default:
       return state;
   }
@@ -200,8 +206,8 @@ export class LiveStore {
   }
 
   /** Applies one live event. */
-  apply(name: string, data: unknown): void {
-    this.update((s) => reduceLive(s, name, data));
+  apply(event: LiveMessage): void {
+    this.update((s) => reduceLive(s, event));
   }
 
   /**
@@ -227,13 +233,14 @@ export class LiveStore {
       source.addEventListener(name, (event) => {
         const raw = (event as MessageEvent).data;
         if (typeof raw !== "string") return;
-        let data: unknown;
+        let data: LiveData[typeof name];
         try {
+          // the server's JSON of this event (reduceLive still drops what is not an object)
           data = JSON.parse(raw);
         } catch {
           return;
         }
-        this.apply(name, data);
+        this.apply({ name, data } as LiveMessage);
       });
     }
     return () => source.close();

@@ -1,28 +1,29 @@
 /**
- * An Observable Plot chart: builds the plot in an effect and replaces the container's child.
- * The chart is as wide as its container and is redrawn when the data or the width changes; while
- * the container is hidden (an inactive tab) nothing is drawn.
+ * A chart of `lib/plots` in the page: builds it with {@linkcode drawPlot} in an effect and
+ * replaces the container's child. The chart is as wide as its container and is redrawn when the
+ * data or the width changes; while the container is hidden (an inactive tab) nothing is drawn.
  *
  * @module
  */
 
-import * as Plot from "@observablehq/plot";
+import type * as Plot from "@observablehq/plot";
 import { useEffect, useRef, useState } from "preact/hooks";
-
-/** The class name Plot gives its elements (styled in styles.css). */
-export const PLOT_CLASS = "wb-plot";
+import { drawPlot } from "../plot_draw.ts";
 
 /** Shortest time between two redraws of one chart. */
 const MIN_REDRAW_MS = 500;
 
-/** Builds the plot options for `data` at `width` pixels, or null when there is nothing to draw. */
-export type PlotSpec<T> = (data: T, width: number) => Plot.PlotOptions | null;
+/**
+ * The chart spec for `data` (a function of `lib/plots`, through a module-level wrapper), or null
+ * when there is nothing to draw.
+ */
+export type PlotSpec<T> = (data: T) => Plot.PlotOptions | null;
 
 /** Props of {@linkcode PlotFigure}. */
 export interface PlotFigureProps<T> {
   /** The data; the chart is redrawn when its identity changes. */
   data: T;
-  /** A stable (module-level) function from data and width to Plot options. */
+  /** A stable (module-level) function from data to a chart spec. */
   spec: PlotSpec<T>;
   /** Accessible description of the chart. */
   label: string;
@@ -30,11 +31,6 @@ export interface PlotFigureProps<T> {
   /** Text shown instead of a chart when `spec` returns null. */
   empty?: string;
   class?: string;
-}
-
-/** Removes Plot's inline `<style>` elements: the page's CSP forbids them, styles.css has them. */
-function stripInlineStyles(node: Element): void {
-  for (const style of node.querySelectorAll("style")) style.remove();
 }
 
 /** An Observable Plot chart in a container. */
@@ -65,16 +61,14 @@ export function PlotFigure<T>(props: PlotFigureProps<T>) {
     const draw = () => {
       lastDraw.current = Date.now();
       try {
-        const options = spec(data, width);
+        const options = spec(data);
         if (!options) {
           el.replaceChildren();
           setEmpty(true);
           setError(null);
           return;
         }
-        const chart = Plot.plot({ width, className: PLOT_CLASS, ariaLabel: label, ...options });
-        stripInlineStyles(chart);
-        el.replaceChildren(chart);
+        el.replaceChildren(drawPlot(options, { width, label }));
         setEmpty(false);
         setError(null);
       } catch (e) {

@@ -9,7 +9,7 @@ import type { ComponentChildren } from "preact";
 import { useLive } from "../live.ts";
 import { useStore, useTimeZone } from "../context.ts";
 import { safeHref, timeZoneAbbreviation } from "../format.ts";
-import type { Health } from "../types.ts";
+import type { HealthReport } from "../types.ts";
 
 function ServiceRow(
   { name, testId, healthy, children }: {
@@ -37,7 +37,7 @@ function ServiceRow(
 }
 
 /** "2/2 healthy (1 here, 1 elsewhere) · 3 in flight here", or "no worker running". */
-export function workersText(workers: Health["workers"]): string {
+export function workersText(workers: HealthReport["workers"]): string {
   if (workers.length === 0) return "no worker running";
   const healthy = workers.filter((w) => w.healthy).length;
   const here = workers.filter((w) => w.local).length;
@@ -52,7 +52,7 @@ export function workersText(workers: Health["workers"]): string {
   }`;
 }
 
-function workersHealthy(health: Health): boolean {
+function workersHealthy(health: HealthReport): boolean {
   return health.workers.length > 0 && health.workers.some((w) => w.healthy);
 }
 

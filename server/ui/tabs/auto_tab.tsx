@@ -6,6 +6,7 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
+import { LIMITS } from "../../../lib/events/schemas.ts";
 import { api, messageOf } from "../api.ts";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
@@ -22,16 +23,13 @@ const STATE_TEXT: Record<StreamStatus["state"], string> = {
   finished: "Finished.",
 };
 
-/** The progress in [0, 1] of a stream, or null when unknown (loop mode). */
+/**
+ * The progress in [0, 1] of a stream: the engine's own `progress` (completed share of the plan),
+ * or null when the stream has no end (loop mode) or no status arrived yet.
+ */
 export function streamProgress(s: StreamStatus | null): number | null {
-  if (!s) return null;
-  if (typeof s.progress === "number" && Number.isFinite(s.progress)) {
-    return Math.min(1, Math.max(0, s.progress > 1 ? s.progress / 100 : s.progress));
-  }
-  if (s.total_planned && s.total_planned > 0) {
-    return Math.min(1, (s.succeeded + s.failed) / s.total_planned);
-  }
-  return null;
+  if (!s || s.progress === null || !Number.isFinite(s.progress)) return null;
+  return Math.min(1, Math.max(0, s.progress));
 }
 
 /** The Auto Streaming tab. */
@@ -106,7 +104,9 @@ export function AutoTab() {
             >
               {datasets.length === 0 ? <option value="">(no datasets)</option> : null}
               {datasets.map((d) => (
-                <option key={d.name} value={d.name}>{d.name} ({d.count} prompts)</option>
+                <option key={d.name} value={d.name}>
+                  {d.count === null ? d.name : `${d.name} (${d.count} prompts)`}
+                </option>
               ))}
             </select>
           </label>
@@ -128,7 +128,7 @@ export function AutoTab() {
             <input
               type="number"
               min={1}
-              max={8192}
+              max={LIMITS.maxTokens}
               step={1}
               placeholder="per prompt"
               value={maxTokens}
@@ -215,7 +215,7 @@ export function AutoTab() {
         </label>
         <p class="muted small">
           Elapsed {formatDuration(status?.elapsed_s)} · rate{" "}
-          {status?.rate_per_s == null ? "—" : `${formatNumber(status.rate_per_s, 2)} requests/s`}
+          {status ? `${formatNumber(status.rate_per_s, 2)} requests/s` : "—"}
         </p>
         {byType.length
           ? (

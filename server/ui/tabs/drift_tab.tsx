@@ -6,178 +6,52 @@
  * @module
  */
 
-import * as Plot from "@observablehq/plot";
 import { useEffect, useMemo, useState } from "preact/hooks";
+import type { ColumnDistribution } from "../../../lib/drift/tracker.ts";
+import { STATTESTS } from "../../../lib/drift/registry.ts";
+import type { StatTestName } from "../../../lib/drift/types.ts";
+import {
+  correlationHeatmapSpec,
+  type CorrelationMatrix,
+  distributionSpec,
+  driftScoresSpec,
+  hasDistribution,
+} from "../../../lib/plots/drift_charts.ts";
+import {
+  CHART_TITLES,
+  type CorrelationMethod,
+  correlationTitle,
+} from "../../../lib/plots/titles.ts";
+import { columnVerdict, driftRatio, VERDICT_LABELS } from "../../../lib/plots/verdict.ts";
 import { api, messageOf } from "../api.ts";
 import { ChartCard } from "../components/chart_card.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { PlotFigure } from "../components/plot_figure.tsx";
 import { useStore, useTimeZone } from "../context.ts";
-import {
-  alertText,
-  categoryShares,
-  correlationCells,
-  correlationMatrix,
-  qualityRows,
-  sharedHistogram,
-  windowSize,
-  windowSummaries,
-} from "../drift_data.ts";
+import { alertText, windowSummaries } from "../drift_data.ts";
 import { formatDateTime, formatInteger, formatPercent, formatStat, MISSING } from "../format.ts";
 import { CHART_HELP, TAB_PURPOSE } from "../help.ts";
 import { useLive } from "../live.ts";
-import type { DistributionBody, DriftColumn, DriftReportBody } from "../types.ts";
-import {
-  columnVerdict,
-  DRIFT_RATIO_RANGE,
-  driftRatio,
-  VERDICT_COLORS,
-  VERDICT_LABELS,
-} from "../verdict.ts";
+import type { DriftColumnBody, DriftReportBody, JsonSafe } from "../types.ts";
 
-const TEST_NAMES: Record<string, string> = {
-  ks: "Kolmogorov–Smirnov (p-value)",
-  chisquare: "Chi-square (p-value)",
-  z: "Z-test for proportions (p-value)",
-  wasserstein: "Wasserstein distance (normed)",
-  jensenshannon: "Jensen–Shannon distance",
-  psi: "PSI",
-};
-
-const SIDE_COLOR = {
-  domain: ["reference", "current"],
-  range: ["#0969da", "#fb8500"],
-  legend: true,
-};
-
-function distributionSpec(d: { column: string; body: DistributionBody }): Plot.PlotOptions | null {
-  const { body } = d;
-  const ref = body.reference ?? [];
-  const cur = body.current ?? [];
-  const numeric = body.kind === "numerical" &&
-    [...ref, ...cur].every((v) => v === null || typeof v === "number");
-  if (numeric) {
-    const bins = sharedHistogram(ref, cur, 20);
-    if (bins.length === 0) return null;
-    return {
-      height: 200,
-      marginLeft: 45,
-      x: { label: d.column },
-      y: { label: "Share", grid: true, tickFormat: "%" },
-      color: SIDE_COLOR,
-      marks: [
-        // overlaid, not stacked: explicit y1/y2
-        Plot.rect(bins, {
-          x1: "x0",
-          x2: "x1",
-          y1: 0,
-          y2: "share",
-          fill: "side",
-          fillOpacity: 0.45,
-          inset: 0.5,
-          tip: true,
-        }),
-        Plot.ruleY([0]),
-      ],
-    };
-  }
-  const shares = categoryShares(ref, cur, 10);
-  if (shares.length === 0) return null;
-  return {
-    height: 220,
-    marginLeft: 45,
-    marginBottom: 50,
-    fx: { label: null, tickRotate: shares.length > 12 ? -30 : 0 },
-    x: { axis: null, domain: ["reference", "current"] },
-    y: { label: "Share", grid: true, tickFormat: "%" },
-    color: SIDE_COLOR,
-    marks: [
-      Plot.barY(shares, { fx: "category", x: "side", y: "share", fill: "side", tip: true }),
-      Plot.ruleY([0]),
-    ],
-  };
+/** The registry's name of a test ("K-S p_value", …), or the name itself for an unknown one. */
+function testName(name: string): string {
+  return Object.hasOwn(STATTESTS, name) ? STATTESTS[name as StatTestName].displayName : name;
 }
 
-function scoreSpec(columns: DriftColumn[]): Plot.PlotOptions | null {
-  const rows = columns.map((c) => ({
-    column: c.column,
-    stattest: c.stattest,
-    score: c.score,
-    ratio: driftRatio(c),
-    verdict: columnVerdict(c),
-  })).filter((r) => r.ratio !== null);
-  if (rows.length === 0) return null;
-  return {
-    height: 50 + 22 * rows.length,
-    marginLeft: 190,
-    x: {
-      type: "log",
-      domain: DRIFT_RATIO_RANGE,
-      ticks: [1e-3, 1e-2, 1e-1, 1, 10, 100, 1e3],
-      tickFormat: (d: number) => String(d),
-      label: "Distance from the threshold (log scale; right of 1 = drift)",
-      grid: true,
-    },
-    y: { label: null, domain: rows.map((r) => r.column) },
-    color: {
-      domain: ["ok", "close", "drift"],
-      range: [VERDICT_COLORS.ok, VERDICT_COLORS.close, VERDICT_COLORS.drift],
-      tickFormat: (v: "ok" | "close" | "drift") => VERDICT_LABELS[v],
-      legend: true,
-    },
-    marks: [
-      Plot.barX(rows, {
-        y: "column",
-        x1: DRIFT_RATIO_RANGE[0],
-        x2: "ratio",
-        fill: "verdict",
-        tip: true,
-        channels: { test: "stattest", score: "score" },
-      }),
-      Plot.ruleX([1], { stroke: "#1f2328", strokeWidth: 1.5, strokeDasharray: "4 3" }),
-    ],
-  };
-}
+// The charts are lib/plots' (notebook 02 draws the same); nothing to draw shows the empty text.
+const scoresChart = (columns: DriftColumnBody[]) =>
+  columns.some((c) => driftRatio(c) !== null) ? driftScoresSpec(columns) : null;
+const distributionChart = (d: { column: string; body: JsonSafe<ColumnDistribution> }) =>
+  hasDistribution(d.body.kind, d.body.reference, d.body.current)
+    ? distributionSpec(d.column, d.body.kind, d.body.reference, d.body.current)
+    : null;
+const heatmapChart = (
+  d: { matrix: CorrelationMatrix; method: CorrelationMethod; window: "reference" | "current" },
+) => d.matrix.columns.length ? correlationHeatmapSpec(d.matrix, d.method, d.window) : null;
 
-function heatmapSpec(
-  d: { matrix: ReturnType<typeof correlationMatrix> },
-): Plot.PlotOptions | null {
-  if (!d.matrix || d.matrix.columns.length === 0) return null;
-  const cells = correlationCells(d.matrix);
-  const k = d.matrix.columns.length;
-  return {
-    height: 140 + 26 * k,
-    marginLeft: 170,
-    marginBottom: 130,
-    x: { label: null, tickRotate: -45, domain: d.matrix.columns },
-    y: { label: null, domain: d.matrix.columns },
-    color: { type: "linear", scheme: "RdBu", domain: [-1, 1], legend: true, label: "correlation" },
-    marks: [
-      Plot.cell(cells.filter((c) => c.value !== null), {
-        x: "x",
-        y: "y",
-        fill: "value",
-        inset: 0.5,
-        tip: true,
-      }),
-      ...(k <= 12
-        ? [
-          Plot.text(cells, {
-            x: "x",
-            y: "y",
-            text: (c: { value: number | null }) => (c.value === null ? "n/a" : c.value.toFixed(2)),
-            fill: (c: { value: number | null }) =>
-              c.value !== null && Math.abs(c.value) > 0.6 ? "white" : "#1f2328",
-            fontSize: 9,
-          }),
-        ]
-        : []),
-    ],
-  };
-}
-
-function VerdictCell({ column }: { column: DriftColumn }) {
+function VerdictCell({ column }: { column: DriftColumnBody }) {
   const v = columnVerdict(column);
   return <span class={`badge verdict-${v}`}>{VERDICT_LABELS[v]}</span>;
 }
@@ -252,7 +126,7 @@ function WindowsForm(
 }
 
 function QualityTable({ report }: { report: DriftReportBody }) {
-  const rows = qualityRows(report);
+  const rows = report.quality;
   if (rows.length === 0) return <p class="muted">No data-quality summary in this report.</p>;
   const pair = (a: number | null | undefined, b: number | null | undefined, f = formatStat) =>
     `${f(a)} → ${f(b)}`;
@@ -277,7 +151,7 @@ function QualityTable({ report }: { report: DriftReportBody }) {
           {rows.map((q) => {
             const r = q.reference;
             const c = q.current;
-            const missingUp = c.missing_share > r.missing_share;
+            const missingUp = (c.missing_share ?? 0) > (r.missing_share ?? 0);
             return (
               <tr key={q.column}>
                 <th scope="row">{q.column}</th>
@@ -312,28 +186,18 @@ export function DriftTab() {
   const store = useStore();
   const tz = useTimeZone();
   const drift = useLive(store, (s) => s.drift);
-  const [method, setMethod] = useState<"pearson" | "spearman">("pearson");
+  const [method, setMethod] = useState<CorrelationMethod>("pearson");
   const [applied, setApplied] = useState(false);
   const report = drift?.report ?? null;
   const windows = drift?.windows ?? null;
-  const refSize = windowSize(windows, [
-    "reference_size",
-    "reference.size",
-    "referenceSize",
-    "reference",
-  ]);
-  const curSize = windowSize(windows, ["current_size", "current.size", "currentSize", "current"]);
-  const summaries = windowSummaries(windows, (ms) => formatDateTime(ms, tz));
+  const refSize = windows?.reference.size ?? null;
+  const curSize = windows?.current.size ?? null;
+  const summaries = windows ? windowSummaries(windows, (ms) => formatDateTime(ms, tz)) : [];
   const alerts = drift?.alerts ?? [];
-  const distributions = Object.entries(drift?.distributions ?? {});
-  const refMatrix = useMemo(
-    () => correlationMatrix(report?.correlations?.reference, method),
-    [report, method],
-  );
-  const curMatrix = useMemo(
-    () => correlationMatrix(report?.correlations?.current, method),
-    [report, method],
-  );
+  const distributions = Object.entries(drift?.report ? drift.distributions : {});
+  const computedAt = drift?.report ? drift.computed_at : null;
+  const refMatrix = report?.correlations.reference[method] ?? null;
+  const curMatrix = report?.correlations.current[method] ?? null;
 
   return (
     <div class="tab-content">
@@ -374,13 +238,13 @@ export function DriftTab() {
           : <p class="muted">The drift monitor has not reported its windows yet.</p>}
         <WindowsForm reference={refSize} current={curSize} onApplied={() => setApplied(true)} />
         {applied ? <p class="muted small" role="status">New window sizes applied.</p> : null}
-        {drift
+        {windows
           ? (
             <p class="muted small">
-              {typeof drift.responses_seen === "number"
-                ? `${formatInteger(drift.responses_seen)} responses seen. `
+              {windows.responses_seen !== null
+                ? `${formatInteger(windows.responses_seen)} responses seen. `
                 : ""}
-              {drift.computed_at ? `Computed ${formatDateTime(drift.computed_at, tz)}.` : ""}
+              {computedAt ? `Computed ${formatDateTime(computedAt, tz)}.` : ""}
             </p>
           )
           : null}
@@ -400,7 +264,7 @@ export function DriftTab() {
         : null}
 
       {!drift ? <EmptyState title="Loading the drift report…" /> : null}
-      {drift && !report
+      {drift && drift.report === null
         ? (
           <EmptyState title="No drift report yet" testId="drift-empty">
             {drift.reason ||
@@ -454,7 +318,7 @@ export function DriftTab() {
                         >
                           <th scope="row">{c.column}</th>
                           <td>{c.kind}</td>
-                          <td title={TEST_NAMES[c.stattest] ?? c.stattest}>{c.stattest}</td>
+                          <td title={testName(c.stattest)}>{c.stattest}</td>
                           <td class="num">{formatStat(c.statistic)}</td>
                           <td class="num">{formatStat(c.score)}</td>
                           <td class="num">{formatStat(c.threshold)}</td>
@@ -468,23 +332,20 @@ export function DriftTab() {
                 </div>
               </ChartCard>
               <ChartCard
-                title="Drift score per column"
+                title={CHART_TITLES.driftScores}
                 help={CHART_HELP.driftScores}
                 class="span-2"
               >
                 <PlotFigure
                   data={report.columns}
-                  spec={scoreSpec}
+                  spec={scoresChart}
                   label="Drift score of each column with its threshold"
                   testId="chart-drift-scores"
                 />
               </ChartCard>
             </div>
 
-            <ChartCard
-              title="Distributions: reference vs current"
-              help={CHART_HELP.driftDistributions}
-            >
+            <ChartCard title={CHART_TITLES.distributions} help={CHART_HELP.driftDistributions}>
               {distributions.length === 0
                 ? <p class="muted">The report carries no per-column values to plot.</p>
                 : (
@@ -496,7 +357,7 @@ export function DriftTab() {
                 )}
             </ChartCard>
 
-            <ChartCard title="Correlations" help={CHART_HELP.correlations}>
+            <ChartCard title={CHART_TITLES.correlations} help={CHART_HELP.correlations}>
               <label class="toolbar">
                 Method{" "}
                 <select
@@ -504,7 +365,7 @@ export function DriftTab() {
                   data-testid="correlation-method"
                   onChange={(e) =>
                     setMethod(
-                      (e.currentTarget as HTMLSelectElement).value as "pearson" | "spearman",
+                      (e.currentTarget as HTMLSelectElement).value as CorrelationMethod,
                     )}
                 >
                   <option value="pearson">Pearson</option>
@@ -513,12 +374,12 @@ export function DriftTab() {
               </label>
               <div class="grid-2">
                 <div>
-                  <h4>Reference</h4>
-                  <HeatMap matrix={refMatrix} label="reference" />
+                  <h4>{correlationTitle(method, "reference")}</h4>
+                  <HeatMap matrix={refMatrix} method={method} window="reference" />
                 </div>
                 <div>
-                  <h4>Current</h4>
-                  <HeatMap matrix={curMatrix} label="current" />
+                  <h4>{correlationTitle(method, "current")}</h4>
+                  <HeatMap matrix={curMatrix} method={method} window="current" />
                 </div>
               </div>
             </ChartCard>
@@ -533,29 +394,41 @@ export function DriftTab() {
   );
 }
 
+const NO_MATRIX: CorrelationMatrix = { columns: [], values: [] };
+
 function HeatMap(
-  { matrix, label }: { matrix: ReturnType<typeof correlationMatrix>; label: string },
+  { matrix, method, window }: {
+    matrix: CorrelationMatrix | null;
+    method: CorrelationMethod;
+    window: "reference" | "current";
+  },
 ) {
-  const data = useMemo(() => ({ matrix }), [matrix]);
+  const data = useMemo(() => ({ matrix: matrix ?? NO_MATRIX, method, window }), [
+    matrix,
+    method,
+    window,
+  ]);
   return (
     <PlotFigure
       data={data}
-      spec={heatmapSpec}
-      label={`Correlation matrix of the ${label} window`}
-      testId={`chart-correlation-${label}`}
+      spec={heatmapChart}
+      label={`Correlation matrix of the ${window} window`}
+      testId={`chart-correlation-${window}`}
       empty="No numerical columns to correlate."
     />
   );
 }
 
-function DistributionChart({ column, body }: { column: string; body: DistributionBody }) {
+function DistributionChart(
+  { column, body }: { column: string; body: JsonSafe<ColumnDistribution> },
+) {
   const data = useMemo(() => ({ column, body }), [column, body]);
   return (
     <figure class="mini-chart">
       <figcaption>{column}</figcaption>
       <PlotFigure
         data={data}
-        spec={distributionSpec}
+        spec={distributionChart}
         label={`Distribution of ${column} in reference and current`}
         testId={`chart-distribution-${column}`}
         empty="No values."

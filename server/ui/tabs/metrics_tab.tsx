@@ -5,13 +5,21 @@
  * @module
  */
 
-import * as Plot from "@observablehq/plot";
+import { useMemo } from "preact/hooks";
+import type { HistogramBin } from "../../../lib/metrics/histogram.ts";
+import {
+  latencyTrendSpec,
+  responseLengthHistogramSpec,
+  statusSpec,
+  tokenHistogramSpec,
+  TREND_POINTS,
+} from "../../../lib/plots/metrics_charts.ts";
+import { CHART_TITLES } from "../../../lib/plots/titles.ts";
 import { ChartCard } from "../components/chart_card.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
 import { PlotFigure } from "../components/plot_figure.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
-import { StatusDonut } from "../components/status_donut.tsx";
 import { useStore, useTimeZone } from "../context.ts";
 import {
   formatDateTime,
@@ -25,66 +33,14 @@ import { CHART_HELP, KPI_HELP, TAB_PURPOSE } from "../help.ts";
 import { useLive } from "../live.ts";
 import type { MetricsSnapshot } from "../types.ts";
 
-const STATUS_COLOR = { domain: ["success", "error"], range: ["#1a7f37", "#cf222e"] };
-
-/** Points of the latency trend drawn (the newest). */
-const TREND_POINTS = 1_000;
-/** Above this many points the trend is a line with only the failures as dots. */
-const TREND_DOTS = 300;
-
-type TrendPoint = MetricsSnapshot["latency_trend"][number];
-
-function latencyTrendSpec(all: MetricsSnapshot["latency_trend"]): Plot.PlotOptions | null {
-  if (!all || all.length === 0) return null;
-  const trend = all.length > TREND_POINTS ? all.slice(-TREND_POINTS) : all;
-  const dots = trend.length > TREND_DOTS ? trend.filter((d) => d.status !== "success") : trend;
-  return {
-    height: 260,
-    marginLeft: 50,
-    x: { label: "Request number", tickFormat: "d" },
-    y: { label: "Latency (s)", grid: true, zero: true },
-    color: STATUS_COLOR,
-    marks: [
-      Plot.lineY(trend, { x: "n", y: "latency_s", stroke: "#0969da", strokeWidth: 1.5 }),
-      Plot.dot(dots, {
-        x: "n",
-        y: "latency_s",
-        fill: "status",
-        r: 3,
-        title: (d: TrendPoint) => `#${d.n}: ${d.latency_s.toFixed(2)} s (${d.status})`,
-      }),
-      Plot.tip(trend, Plot.pointerX({ x: "n", y: "latency_s" })),
-    ],
-  };
-}
-
-function histogramSpec(label: string, color: string) {
-  return (bins: MetricsSnapshot["token_histogram"]): Plot.PlotOptions | null => {
-    if (!bins || bins.length === 0 || bins.every((b) => b.count === 0)) return null;
-    return {
-      height: 220,
-      marginLeft: 45,
-      x: { label },
-      y: { label: "Responses", grid: true },
-      marks: [
-        Plot.rectY(bins, {
-          x1: "x0",
-          x2: "x1",
-          y: "count",
-          fill: color,
-          inset: 0.5,
-          tip: true,
-          title: (b: { x0: number; x1: number; count: number }) =>
-            `${b.x0}–${b.x1}: ${b.count} responses`,
-        }),
-        Plot.ruleY([0]),
-      ],
-    };
-  };
-}
-
-const tokensSpec = histogramSpec("Completion tokens", "#8250df");
-const lengthSpec = histogramSpec("Response length (characters)", "#bf8700");
+// The charts are lib/plots' (the notebooks draw the same); empty data shows the empty text.
+const trendChart = (trend: MetricsSnapshot["latency_trend"]) =>
+  trend.length ? latencyTrendSpec(trend) : null;
+const hasCounts = (bins: readonly HistogramBin[]) => bins.some((b) => b.count > 0);
+const tokensChart = (bins: HistogramBin[]) => hasCounts(bins) ? tokenHistogramSpec(bins) : null;
+const lengthChart = (bins: HistogramBin[]) =>
+  hasCounts(bins) ? responseLengthHistogramSpec(bins) : null;
+const statusChart = (m: { succeeded: number; failed: number }) => statusSpec(m.succeeded, m.failed);
 
 const NO_DATA = "No responses yet — send a prompt in Test LLM or start an Auto Stream.";
 
@@ -95,6 +51,12 @@ export function MetricsTab() {
   const m = useLive(store, (s) => s.metrics);
   const empty = !m || m.total === 0;
   const rate = m?.success_rate ?? null;
+  const succeeded = m?.succeeded ?? 0;
+  const failed = m?.failed ?? 0;
+  const statusCounts = useMemo(() => ({ succeeded, failed }), [succeeded, failed]);
+  const statusLabel = succeeded + failed
+    ? `Status distribution: ${succeeded} successful, ${failed} failed`
+    : "Status distribution: no requests yet";
   return (
     <div class="tab-content">
       <p class="purpose">{TAB_PURPOSE.metrics}</p>
@@ -182,10 +144,10 @@ export function MetricsTab() {
         )
         : null}
       <div class="grid-2">
-        <ChartCard title="Latency trend" help={CHART_HELP.latencyTrend} class="span-2">
+        <ChartCard title={CHART_TITLES.latencyTrend} help={CHART_HELP.latencyTrend} class="span-2">
           <PlotFigure
             data={m?.latency_trend ?? []}
-            spec={latencyTrendSpec}
+            spec={trendChart}
             label="Latency in seconds by request number"
             testId="chart-latency-trend"
             empty={NO_DATA}
@@ -198,26 +160,27 @@ export function MetricsTab() {
             )
             : null}
         </ChartCard>
-        <ChartCard title="Status distribution" help={CHART_HELP.status}>
-          <StatusDonut
-            succeeded={m?.succeeded ?? 0}
-            failed={m?.failed ?? 0}
+        <ChartCard title={CHART_TITLES.status} help={CHART_HELP.status}>
+          <PlotFigure
+            data={statusCounts}
+            spec={statusChart}
+            label={statusLabel}
             testId="chart-status"
           />
         </ChartCard>
-        <ChartCard title="Token distribution" help={CHART_HELP.tokens}>
+        <ChartCard title={CHART_TITLES.tokens} help={CHART_HELP.tokens}>
           <PlotFigure
             data={m?.token_histogram ?? []}
-            spec={tokensSpec}
+            spec={tokensChart}
             label="Histogram of completion tokens per response"
             testId="chart-tokens"
             empty={NO_DATA}
           />
         </ChartCard>
-        <ChartCard title="Response length distribution" help={CHART_HELP.responseLength}>
+        <ChartCard title={CHART_TITLES.responseLength} help={CHART_HELP.responseLength}>
           <PlotFigure
             data={m?.response_length_histogram ?? []}
-            spec={lengthSpec}
+            spec={lengthChart}
             label="Histogram of response length in characters"
             testId="chart-response-length"
             empty={NO_DATA}

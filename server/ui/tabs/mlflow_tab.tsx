@@ -7,8 +7,13 @@
  * @module
  */
 
-import * as Plot from "@observablehq/plot";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  latencyOverTimeSpec,
+  type RunPoint,
+  tokensVsLatencySpec,
+} from "../../../lib/plots/runs_charts.ts";
+import { CHART_TITLES } from "../../../lib/plots/titles.ts";
 import { api, messageOf, type RunsQuery } from "../api.ts";
 import { ChartCard } from "../components/chart_card.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
@@ -33,86 +38,30 @@ const PAGE_SIZE = 25;
 const CHART_RUNS = 200;
 const MIN_REFRESH_MS = 2_000;
 
-interface ChartRun {
-  time: Date;
-  latency_s: number;
-  tokens: number;
-  response_length: number;
-  status: "success" | "error";
-  run: string;
-}
-
 function runStatus(r: RunRow): "success" | "error" {
   if (r.success !== null) return r.success >= 1 ? "success" : "error";
   return r.status === "FAILED" ? "error" : "success";
 }
 
-function chartRows(runs: RunRow[] | null): ChartRun[] {
-  return (runs ?? []).filter((r) => r.start_time !== null && r.latency_s !== null).map((r) => ({
-    time: new Date(r.start_time as number),
-    latency_s: r.latency_s as number,
-    tokens: r.tokens ?? 0,
-    response_length: r.response_length ?? 0,
-    status: runStatus(r),
-    run: r.run_name ?? r.run_id,
-  })).sort((a, b) => a.time.getTime() - b.time.getTime());
+/** The runs as the run charts of lib/plots read them (runs without a start or latency left out). */
+function chartRows(runs: RunRow[] | null): RunPoint[] {
+  return (runs ?? []).flatMap((r) =>
+    r.start_time === null || r.latency_s === null ? [] : [{
+      start_time: r.start_time,
+      latency_s: r.latency_s,
+      tokens: r.tokens ?? 0,
+      response_length: r.response_length ?? 0,
+      status: runStatus(r),
+      model: r.model,
+      run: r.run_name ?? r.run_id,
+    }]
+  );
 }
 
-const STATUS_COLOR = {
-  domain: ["success", "error"],
-  range: ["#1a7f37", "#cf222e"],
-  legend: true,
-};
-
-function latencyOverTimeSpec(data: { rows: ChartRun[]; tz: string }): Plot.PlotOptions | null {
-  if (data.rows.length === 0) return null;
-  return {
-    height: 260,
-    marginLeft: 50,
-    x: { type: "time", label: `Start time (${data.tz})`, tickFormat: timeTick(data.tz) },
-    y: { label: "Latency (s)", grid: true, zero: true },
-    color: STATUS_COLOR,
-    marks: [
-      Plot.lineY(data.rows, { x: "time", y: "latency_s", stroke: "#0969da", strokeOpacity: 0.6 }),
-      Plot.dot(data.rows, { x: "time", y: "latency_s", fill: "status", r: 3, tip: true }),
-    ],
-  };
-}
-
-function timeTick(tz: string) {
-  const f = new Intl.DateTimeFormat("en-GB", {
-    timeZone: tz,
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  });
-  return (d: Date) => f.format(d);
-}
-
-function scatterSpec(rows: ChartRun[]): Plot.PlotOptions | null {
-  if (rows.length === 0) return null;
-  return {
-    height: 280,
-    marginLeft: 50,
-    inset: 12,
-    x: { label: "Tokens", grid: true },
-    y: { label: "Latency (s)", grid: true, zero: true },
-    r: { range: [2, 12], label: "Response length" },
-    color: STATUS_COLOR,
-    marks: [
-      Plot.dot(rows, {
-        x: "tokens",
-        y: "latency_s",
-        fill: "status",
-        fillOpacity: 0.7,
-        r: "response_length",
-        tip: true,
-        channels: { run: "run" },
-      }),
-    ],
-  };
-}
+// The charts are lib/plots' (notebook 03 draws the same); no runs shows the empty text.
+const latencyChart = (d: { rows: RunPoint[]; tz: string }) =>
+  d.rows.length ? latencyOverTimeSpec(d.rows, { timeZone: d.tz }) : null;
+const scatterChart = (rows: RunPoint[]) => rows.length ? tokensVsLatencySpec(rows) : null;
 
 const SORTABLE: { col: RunOrderColumn; label: string }[] = [
   { col: "start_time", label: "Start time" },
@@ -296,19 +245,19 @@ export function MlflowTab({ active }: { active: boolean }) {
         : null}
       {!data && !error ? <p class="muted">Loading runs from MLflow…</p> : null}
       <div class="grid-2">
-        <ChartCard title="Latency over time" help={CHART_HELP.mlflowLatency}>
+        <ChartCard title={CHART_TITLES.latencyOverTime} help={CHART_HELP.mlflowLatency}>
           <PlotFigure
             data={timeData}
-            spec={latencyOverTimeSpec}
+            spec={latencyChart}
             label="Latency of each run over its start time"
             testId="chart-mlflow-latency"
             empty="No runs to chart yet."
           />
         </ChartCard>
-        <ChartCard title="Tokens vs latency" help={CHART_HELP.mlflowScatter}>
+        <ChartCard title={CHART_TITLES.tokensVsLatency} help={CHART_HELP.mlflowScatter}>
           <PlotFigure
             data={rows}
-            spec={scatterSpec}
+            spec={scatterChart}
             label="Latency against tokens per run; colour is status, size is response length"
             testId="chart-mlflow-scatter"
             empty="No runs to chart yet."

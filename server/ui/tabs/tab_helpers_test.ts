@@ -1,35 +1,28 @@
 import assert from "node:assert/strict";
 import { streamProgress } from "./auto_tab.tsx";
 import { validateTestInput } from "./test_tab.tsx";
+import { LIMITS } from "../../../lib/events/schemas.ts";
+import { idleStreamStatus } from "../../../lib/stream/idle_status.ts";
 import type { StreamStatus } from "../types.ts";
 
 const status = (over: Partial<StreamStatus>): StreamStatus => ({
+  ...idleStreamStatus(),
   state: "running",
   file: "quick_test.json",
   total_planned: 10,
-  sent: 0,
-  succeeded: 0,
-  failed: 0,
-  in_flight: 0,
-  elapsed_s: 0,
-  rate_per_s: null,
-  progress: null,
   ...over,
 });
 
-Deno.test("stream progress comes from the server, as a share or a percentage", () => {
+Deno.test("stream progress is the engine's completed share of the plan, within [0, 1]", () => {
   assert.equal(streamProgress(status({ progress: 0.4 })), 0.4);
-  assert.equal(streamProgress(status({ progress: 40 })), 0.4);
-  assert.equal(streamProgress(status({ progress: 1.5, total_planned: null })), 0.015);
+  assert.equal(streamProgress(status({ progress: 1 })), 1);
+  assert.equal(streamProgress(status({ progress: 1.5 })), 1);
+  assert.equal(streamProgress(status({ progress: -0.1 })), 0);
 });
 
-Deno.test("without a progress field it is the finished share of the planned requests", () => {
-  assert.equal(streamProgress(status({ succeeded: 3, failed: 1 })), 0.4);
-  assert.equal(streamProgress(status({ succeeded: 30, failed: 1 })), 1);
-});
-
-Deno.test("a looping stream has no progress", () => {
-  assert.equal(streamProgress(status({ total_planned: null })), null);
+Deno.test("a looping stream, or no status yet, has no progress", () => {
+  assert.equal(streamProgress(status({ total_planned: null, progress: null })), null);
+  assert.equal(streamProgress(status({ progress: Number.NaN })), null);
   assert.equal(streamProgress(null), null);
 });
 
@@ -40,5 +33,10 @@ Deno.test("the test form refuses an empty prompt and out-of-range parameters", (
   assert.match(validateTestInput("hi", Number.NaN, 256)!, /Temperature/);
   assert.match(validateTestInput("hi", 0.7, 0)!, /Max tokens/);
   assert.match(validateTestInput("hi", 0.7, 1.5)!, /Max tokens/);
-  assert.match(validateTestInput("hi", 0.7, 9000)!, /Max tokens/);
+  assert.equal(validateTestInput("hi", 0.7, LIMITS.maxTokens), null);
+  assert.match(validateTestInput("hi", 0.7, LIMITS.maxTokens + 1)!, /Max tokens/);
+  assert.match(
+    validateTestInput("hi", 0.7, LIMITS.maxTokens + 1)!,
+    new RegExp(`${LIMITS.maxTokens}`),
+  );
 });

@@ -6,6 +6,7 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
+import { LIMITS } from "../../../lib/events/schemas.ts";
 import { api, messageOf } from "../api.ts";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
@@ -34,7 +35,10 @@ interface Interaction {
   sent_at: number;
 }
 
-/** Checks the form; returns the problem to show, or null. */
+/**
+ * Checks the form (max tokens from 1 to the events' `LIMITS.maxTokens`, as the server checks);
+ * returns the problem to show, or null.
+ */
 export function validateTestInput(
   prompt: string,
   temperature: number,
@@ -44,8 +48,8 @@ export function validateTestInput(
   if (!(temperature >= 0 && temperature <= 2)) {
     return `Temperature must be between 0 and 2, found ${temperature}.`;
   }
-  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > 8192) {
-    return `Max tokens must be a whole number from 1 to 8192, found ${maxTokens}.`;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > LIMITS.maxTokens) {
+    return `Max tokens must be a whole number from 1 to ${LIMITS.maxTokens}, found ${maxTokens}.`;
   }
   return null;
 }
@@ -222,7 +226,7 @@ export function TestTab() {
             <input
               type="number"
               min={1}
-              max={8192}
+              max={LIMITS.maxTokens}
               step={1}
               value={maxTokens}
               data-testid="max-tokens-input"

@@ -1,26 +1,23 @@
 /**
- * The traffic-light verdict of one column's drift test, as the Drift Analysis tab colours it:
- * green (no drift), yellow (close to the threshold: monitor), red (drift: investigate).
+ * The traffic-light verdict of one column's drift test, as the Drift Analysis tab and the drift
+ * notebook colour it: green (no drift), yellow (close to the threshold: monitor), red (drift:
+ * investigate). Whether a test's score is a p-value comes from the drift registry
+ * (`STATTESTS[name].isPValue`).
  *
  * @module
  */
 
+import { STATTESTS } from "../drift/registry.ts";
+import type { StatTestName } from "../drift/types.ts";
+import { PALETTE } from "./palette.ts";
+
 /** Verdict of one column: no drift, close to drifting, or drifted. */
 export type Verdict = "ok" | "close" | "drift";
 
-/** Tests whose score is a p-value: drift when the p-value is small. */
-export const P_VALUE_TESTS: readonly string[] = Object.freeze(["ks", "chisquare", "z"]);
-
-/** Tests whose score is a distance: drift when the distance is large. */
-export const DISTANCE_TESTS: readonly string[] = Object.freeze([
-  "wasserstein",
-  "jensenshannon",
-  "psi",
-]);
-
-/** The fields of a column drift result that the verdict reads. */
+/** The fields of a column drift result (or its JSON form) that the verdict reads. */
 export interface VerdictInput {
-  stattest: string;
+  /** A registry name ({@linkcode StatTestName}); other names are judged by `p_value`. */
+  stattest: StatTestName | string;
   /** The p-value for tests, the distance for distances; null when it could not be computed. */
   score: number | null;
   threshold: number | null;
@@ -29,14 +26,31 @@ export interface VerdictInput {
 }
 
 /**
+ * Whether a column's score is a p-value (drift when small) rather than a distance (drift when
+ * large): the registry's `isPValue` for a registered test; for any other name, whether the result
+ * carries a p-value. O(1).
+ *
+ * @example
+ * ```ts
+ * isPValueScore({ stattest: "ks", score: 0.2, threshold: 0.05, drifted: false }); // true
+ * isPValueScore({ stattest: "psi", score: 0.2, threshold: 0.1, drifted: true }); // false
+ * ```
+ */
+export function isPValueScore(column: VerdictInput): boolean {
+  if (Object.hasOwn(STATTESTS, column.stattest)) {
+    return STATTESTS[column.stattest as StatTestName].isPValue;
+  }
+  return typeof column.p_value === "number";
+}
+
+/**
  * Verdict of one column:
  * - `drift` when the test says the column drifted;
- * - `close` when it did not, but for a p-value test (ks, chisquare, z) the p-value is below twice
- *   the threshold, or for a distance (wasserstein, jensenshannon, psi) the score is above half the
- *   threshold;
+ * - `close` when it did not, but for a p-value test ({@linkcode isPValueScore}: ks, chisquare, z)
+ *   the p-value is below twice the threshold, or for a distance (wasserstein, jensenshannon, psi)
+ *   the score is above half the threshold;
  * - `ok` otherwise (also when the score or threshold is missing).
  *
- * An unknown test name is treated as a p-value test when it reports a p-value, else as a distance.
  * O(1).
  *
  * @example
@@ -54,17 +68,15 @@ export function columnVerdict(column: VerdictInput): Verdict {
   const { score, threshold } = column;
   if (typeof score !== "number" || !Number.isFinite(score)) return "ok";
   if (typeof threshold !== "number" || !Number.isFinite(threshold)) return "ok";
-  const pValueTest = P_VALUE_TESTS.includes(column.stattest) ||
-    (!DISTANCE_TESTS.includes(column.stattest) && typeof column.p_value === "number");
-  if (pValueTest) return score < 2 * threshold ? "close" : "ok";
+  if (isPValueScore(column)) return score < 2 * threshold ? "close" : "ok";
   return score > threshold / 2 ? "close" : "ok";
 }
 
-/** Colours of the verdicts (GitHub Primer's success, attention and danger). */
+/** Colours of the verdicts: the palette's success, attention and error. */
 export const VERDICT_COLORS: Readonly<Record<Verdict, string>> = Object.freeze({
-  ok: "#1a7f37",
-  close: "#9a6700",
-  drift: "#cf222e",
+  ok: PALETTE.success,
+  close: PALETTE.attention,
+  drift: PALETTE.error,
 });
 
 /** Words shown for each verdict. */
@@ -96,9 +108,7 @@ export function driftRatio(column: VerdictInput): number | null {
   const { score, threshold } = column;
   if (typeof score !== "number" || !Number.isFinite(score) || score < 0) return null;
   if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold <= 0) return null;
-  const pValueTest = P_VALUE_TESTS.includes(column.stattest) ||
-    (!DISTANCE_TESTS.includes(column.stattest) && typeof column.p_value === "number");
   const [lo, hi] = DRIFT_RATIO_RANGE;
-  const ratio = pValueTest ? (score === 0 ? hi : threshold / score) : score / threshold;
+  const ratio = isPValueScore(column) ? (score === 0 ? hi : threshold / score) : score / threshold;
   return Math.min(hi, Math.max(lo, ratio));
 }

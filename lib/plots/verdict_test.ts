@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { columnVerdict, driftRatio, type VerdictInput } from "./verdict.ts";
+import { STATTEST_NAMES, STATTESTS } from "../drift/registry.ts";
+import { columnVerdict, driftRatio, isPValueScore, type VerdictInput } from "./verdict.ts";
 
 const col = (over: Partial<VerdictInput>): VerdictInput => ({
   stattest: "ks",
@@ -74,4 +75,19 @@ Deno.test("the drift ratio is clamped and null without a usable score or thresho
   assert.equal(driftRatio(col({ stattest: "jensenshannon", score: 0, threshold: 0.1 })), 0.001);
   assert.equal(driftRatio(col({ score: null })), null);
   assert.equal(driftRatio(col({ threshold: 0 })), null);
+});
+
+Deno.test("a registered test is a p-value test exactly when the registry says so", () => {
+  for (const stattest of STATTEST_NAMES) {
+    // the registry decides, whatever the result carries in p_value
+    for (const p_value of [0.3, null]) {
+      assert.equal(
+        isPValueScore(col({ stattest, p_value })),
+        STATTESTS[stattest].isPValue,
+        `${stattest} with p_value ${p_value}`,
+      );
+    }
+  }
+  assert.ok(STATTEST_NAMES.some((n) => STATTESTS[n].isPValue), "some tests are p-value tests");
+  assert.ok(STATTEST_NAMES.some((n) => !STATTESTS[n].isPValue), "some tests are distances");
 });
