@@ -21,42 +21,18 @@ const DIGITS: readonly [number, number][] = [[0, 0], [0, 11], [0, 22], [1, 0], [
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Maps the values' bits in place (pairs of 32-bit words) to keys in unsigned numeric order. */
-function toKeys(w: Uint32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const lo = 2 * i;
-    const hi = lo + 1;
-    const h = w[hi];
-    if (h & 0x80000000) {
-      w[hi] = ~h;
-      w[lo] = ~w[lo];
-    } else {
-      w[hi] = h | 0x80000000;
-    }
-  }
-}
-
-/** The inverse of {@linkcode toKeys}. */
-function fromKeys(w: Uint32Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const lo = 2 * i;
-    const hi = lo + 1;
-    const h = w[hi];
-    if (h & 0x80000000) {
-      w[hi] = h & 0x7fffffff;
-    } else {
-      w[hi] = ~h;
-      w[lo] = ~w[lo];
-    }
-  }
-}
-
-/** Histograms of the six digits of n keys, one after another in a single array. */
-function histograms(w: Uint32Array, n: number): Int32Array {
+/**
+ * Histograms of the six digits of the keys of n values (pairs of 32-bit words), one after
+ * another. A value's key orders as an unsigned number like the value: negative values have
+ * every bit inverted, others the sign bit set. Reads only.
+ */
+function histograms(words: Int32Array, n: number): Int32Array {
   const counts = new Int32Array(6 * BUCKETS);
   for (let i = 0; i < n; i++) {
-    const lo = w[2 * i];
-    const hi = w[2 * i + 1];
+    const hi0 = words[2 * i + 1];
+    const m = hi0 >> 31;
+    const lo = words[2 * i] ^ m;
+    const hi = hi0 ^ (m | 0x80000000);
     counts[lo & DIGIT_MASK]++;
     counts[BUCKETS + ((lo >>> 11) & DIGIT_MASK)]++;
     counts[2 * BUCKETS + (lo >>> 22)]++;
@@ -67,14 +43,20 @@ function histograms(w: Uint32Array, n: number): Int32Array {
   return counts;
 }
 
-/** True when every key has the same digit d (one bucket holds all n). */
-function constantDigit(counts: Int32Array, d: number, n: number): boolean {
-  const base = d * BUCKETS;
-  for (let b = 0; b < BUCKETS; b++) {
-    const c = counts[base + b];
-    if (c !== 0) return c === n;
+/** The digits (0…5) that not every key shares, least significant first. */
+function activeDigits(counts: Int32Array, n: number): number[] {
+  const active: number[] = [];
+  for (let d = 0; d < 6; d++) {
+    const base = d * BUCKETS;
+    for (let b = 0; b < BUCKETS; b++) {
+      const c = counts[base + b];
+      if (c !== 0) {
+        if (c !== n) active.push(d);
+        break;
+      }
+    }
   }
-  return true;
+  return active;
 }
 
 /** Exclusive prefix sums of digit d's histogram, as starting offsets. */
@@ -90,60 +72,85 @@ function offsets(counts: Int32Array, d: number): Int32Array {
 }
 
 /**
- * Sorts the keys in `a` (n pairs of words); `b` is scratch of the same size. With `idx`/`idxB`,
- * the payload moves with its key (stable). Returns whether the result is in `a` (true) or `b`.
+ * One stable pass by digit `d` (or a plain copy when `d` is -1) from `src` to `dst`. With
+ * `fromValues` the source holds values and is mapped to keys on the way; with `toValues` the
+ * keys are mapped back to values as they are written. `srcIdx` null means the identity; the
+ * payload moves only when `dstIdx` is given.
  */
-function sortKeys(
-  a: Uint32Array,
-  b: Uint32Array,
+function scatter(
+  src: Int32Array,
+  dst: Int32Array,
   n: number,
-  idx: Uint32Array | null,
-  idxB: Uint32Array | null,
-): boolean {
-  const counts = histograms(a, n);
-  let src = a;
-  let dst = b;
-  let srcIdx = idx;
-  let dstIdx = idxB;
-  let inA = true;
-  for (let d = 0; d < DIGITS.length; d++) {
-    if (constantDigit(counts, d, n)) continue;
-    const [word, shift] = DIGITS[d];
-    const pos = offsets(counts, d);
-    if (srcIdx && dstIdx) {
-      for (let i = 0; i < n; i++) {
-        const lo = src[2 * i];
-        const hi = src[2 * i + 1];
-        const digit = ((word === 0 ? lo : hi) >>> shift) & DIGIT_MASK;
-        const p = pos[digit]++;
-        dst[2 * p] = lo;
-        dst[2 * p + 1] = hi;
-        dstIdx[p] = srcIdx[i];
-      }
-      const t = srcIdx;
-      srcIdx = dstIdx;
-      dstIdx = t;
-    } else if (word === 0) {
-      for (let i = 0; i < n; i++) {
-        const lo = src[2 * i];
-        const p = pos[(lo >>> shift) & DIGIT_MASK]++;
-        dst[2 * p] = lo;
-        dst[2 * p + 1] = src[2 * i + 1];
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const hi = src[2 * i + 1];
-        const p = pos[(hi >>> shift) & DIGIT_MASK]++;
-        dst[2 * p] = src[2 * i];
-        dst[2 * p + 1] = hi;
-      }
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-    inA = !inA;
+  d: number,
+  pos: Int32Array | null,
+  fromValues: boolean,
+  toValues: boolean,
+  srcIdx: Uint32Array | null,
+  dstIdx: Uint32Array | null,
+): void {
+  const shift = d < 0 ? 0 : DIGITS[d][1];
+  const high = d >= 3;
+  const inMask = fromValues ? -1 : 0;
+  const outMask = toValues ? -1 : 0;
+  for (let i = 0; i < n; i++) {
+    const hi0 = src[2 * i + 1];
+    const mi = (hi0 >> 31) & inMask;
+    const lo = src[2 * i] ^ mi;
+    const hi = hi0 ^ ((mi | 0x80000000) & inMask);
+    const p = pos === null ? i : pos[((high ? hi : lo) >>> shift) & DIGIT_MASK]++;
+    const mo = ~(hi >> 31) & outMask;
+    dst[2 * p] = lo ^ mo;
+    dst[2 * p + 1] = hi ^ ((mo | 0x80000000) & outMask);
+    if (dstIdx !== null) dstIdx[p] = srcIdx === null ? i : srcIdx[i];
   }
-  return inA;
+}
+
+/**
+ * Sorts the n values held as words in `input` into `x` (which may be `input`), with `y` as
+ * scratch. With `withIndex`, returns each sorted value's position in the input (stable).
+ */
+function radixSort(
+  input: Int32Array,
+  x: Int32Array,
+  y: Int32Array,
+  n: number,
+  withIndex: boolean,
+): Uint32Array | null {
+  const counts = histograms(input, n);
+  const passes: number[] = activeDigits(counts, n);
+  // passes alternate between x and y and must end in x; a scatter cannot write its own input,
+  // so sorting in place with an odd number of passes (or copying with none) adds a copy
+  if (input === x ? passes.length % 2 === 1 : passes.length === 0) passes.unshift(-1);
+  let src = input;
+  let dst = passes.length % 2 === 1 ? x : y;
+  let idx: Uint32Array | null = null;
+  let idxNext: Uint32Array | null = withIndex ? new Uint32Array(n) : null;
+  for (let k = 0; k < passes.length; k++) {
+    const d = passes[k];
+    scatter(
+      src,
+      dst,
+      n,
+      d,
+      d < 0 ? null : offsets(counts, d),
+      k === 0,
+      k === passes.length - 1,
+      idx,
+      idxNext,
+    );
+    if (withIndex) {
+      const t = idx;
+      idx = idxNext;
+      idxNext = t ?? new Uint32Array(n);
+    }
+    src = dst;
+    dst = dst === x ? y : x;
+  }
+  if (withIndex && idx === null) {
+    idx = new Uint32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+  }
+  return idx;
 }
 
 /**
@@ -159,12 +166,8 @@ function sortKeys(
 export function sortFloat64(values: Float64Array): Float64Array {
   const n = values.length;
   if (n < SMALL || !LITTLE_ENDIAN) return values.sort();
-  const a = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
-  const b = new Uint32Array(2 * n);
-  toKeys(a, n);
-  const inA = sortKeys(a, b, n, null, null);
-  if (!inA) a.set(b);
-  fromKeys(a, n);
+  const words = new Int32Array(values.buffer, values.byteOffset, 2 * n);
+  radixSort(words, words, new Int32Array(2 * n), n, false);
   return values;
 }
 
@@ -198,18 +201,15 @@ export function argsortFloat64(values: Float64Array): Argsort {
     // -0 before +0, as the built-in sort of the values
     return fixSignedZeros(sorted, order);
   }
-  const copy = Float64Array.from(values);
-  const a = new Uint32Array(copy.buffer, 0, 2 * n);
-  const b = new Uint32Array(2 * n);
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const idxB = new Uint32Array(n);
-  toKeys(a, n);
-  const inA = sortKeys(a, b, n, idx, idxB);
-  const words = inA ? a : b;
-  fromKeys(words, n);
-  const sorted = inA ? copy : new Float64Array(b.buffer, 0, n);
-  return { sorted, order: inA ? idx : idxB };
+  const out = new Float64Array(n);
+  const order = radixSort(
+    new Int32Array(values.buffer, values.byteOffset, 2 * n),
+    new Int32Array(out.buffer),
+    new Int32Array(2 * n),
+    n,
+    true,
+  )!;
+  return { sorted: out, order };
 }
 
 /** Within each run of zeros, puts -0 before +0 (stably), as the radix order does. */

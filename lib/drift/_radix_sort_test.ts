@@ -13,14 +13,18 @@ function sample(n: number, seed: number, style: number): Float64Array {
     else if (style === 1) out[i] = Math.floor(u * 7) - 3; // few integers, -0 never made here
     else if (style === 2) out[i] = u < 0.1 ? special[Math.floor(random() * special.length)] : u;
     else if (style === 3) out[i] = Math.round(Math.exp(6 + 2 * u) * 1000) / 1e6; // latencies
-    else out[i] = (u < 0.5 ? -1 : 1) * Math.exp((random() - 0.5) * 1400); // every exponent
+    else if (style === 4) out[i] = (u < 0.5 ? -1 : 1) * Math.exp((random() - 0.5) * 1400);
+    else if (style === 5) out[i] = 2 ** Math.floor(u * 8); // one digit differs: one pass
+    else if (style === 6) out[i] = 7.25; // no digit differs: no pass
+    else if (style === 7) out[i] = 1 + Math.floor(u * 64) * 2 ** -40; // three passes
+    else out[i] = u < 0.5 ? 0 : -0; // signed zeros only
   }
   return out;
 }
 
 Deno.test("radix sort gives the built-in sort's array bit for bit, -0 before 0 included", () => {
   for (const n of [0, 1, 2, 255, 256, 257, 1000, 20_000]) {
-    for (let style = 0; style < 5; style++) {
+    for (let style = 0; style < 9; style++) {
       const values = sample(n, 17 * n + style, style);
       const expected = values.slice().sort();
       assertSameFloats(sortFloat64(values.slice()), expected, `n=${n} style=${style}`);
@@ -30,7 +34,7 @@ Deno.test("radix sort gives the built-in sort's array bit for bit, -0 before 0 i
 
 Deno.test("radix argsort returns the sorted values and a stable permutation", () => {
   for (const n of [0, 3, 255, 256, 5000]) {
-    for (let style = 0; style < 5; style++) {
+    for (let style = 0; style < 9; style++) {
       const values = sample(n, 31 * n + style, style);
       const copy = values.slice();
       const { sorted, order } = argsortFloat64(values);
