@@ -130,7 +130,9 @@ export function columnDrift(
 export function numericColumnKind(reference: NumericColumn, current: NumericColumn): ColumnKind {
   let present = 0;
   let integer = !reference.fromFloat64Array && !current.fromFloat64Array;
-  const distinct = new Set<number>();
+  // the distinct values, up to one more than the limit (=== is a Set's equality without NaN)
+  const distinct = new Float64Array(INTEGER_CARDINALITY_LIMIT + 1);
+  let size = 0;
   for (const values of [reference.values, current.values]) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -139,7 +141,11 @@ export function numericColumnKind(reference: NumericColumn, current: NumericColu
       } else {
         present++;
         if (!Number.isInteger(v)) integer = false;
-        else if (distinct.size <= INTEGER_CARDINALITY_LIMIT) distinct.add(v);
+        else if (size <= INTEGER_CARDINALITY_LIMIT) {
+          let k = 0;
+          while (k < size && distinct[k] !== v) k++;
+          if (k === size) distinct[size++] = v;
+        }
       }
       // numbers that are not an integer column: numerical, whatever follows
       if (!integer && present > 0) return "numerical";
@@ -150,19 +156,31 @@ export function numericColumnKind(reference: NumericColumn, current: NumericColu
       "Expected a column with at least one non-missing value, found only missing values",
     );
   }
-  return integer && distinct.size <= INTEGER_CARDINALITY_LIMIT ? "categorical" : "numerical";
+  return integer && size <= INTEGER_CARDINALITY_LIMIT ? "categorical" : "numerical";
 }
 
-/** Number of distinct values of finite samples, counted up to `cap` + 1. O(n). */
+/**
+ * Number of distinct values of finite samples (=== is a Set's equality without NaN), counted
+ * up to `cap` + 1. O(n · cap).
+ */
 function distinctUpTo(samples: readonly Float64Array[], cap: number): number {
-  const seen = new Set<number>();
+  const seen = new Float64Array(cap + 1);
+  let size = 0;
+  let last = 0;
   for (const values of samples) {
     for (let i = 0; i < values.length; i++) {
-      seen.add(values[i]);
-      if (seen.size > cap) return seen.size;
+      const v = values[i];
+      if (size > 0 && v === seen[last]) continue;
+      let k = 0;
+      while (k < size && seen[k] !== v) k++;
+      if (k === size) {
+        if (size === cap) return cap + 1;
+        seen[size++] = v;
+      }
+      last = k;
     }
   }
-  return seen.size;
+  return size;
 }
 
 /** True when every value is a finite integer (pandas would make it an integer column). */

@@ -228,6 +228,11 @@ class ColumnBuilder {
   }
 
   #codeOf(v: Category): number {
+    // a few categories are found by a scan (=== is the map's equality here: no NaN, no -0)
+    const dict = this.dict;
+    if (dict.length <= 8) {
+      for (let k = 0; k < dict.length; k++) if (dict[k] === v) return k;
+    }
     let c = this.index.get(v);
     if (c === undefined) {
       c = this.dict.length;
@@ -282,15 +287,24 @@ export class ColumnarTable {
     const index = new Map<string, number>();
     const names: string[] = [];
     const builders: ColumnBuilder[] = [];
+    // the number array of each column while it holds numbers only (null after): the fast path
+    const nums: (Float64Array | null)[] = [];
     const lookup = (k: string): number => {
       let c = index.get(k);
       if (c === undefined) {
         c = names.length;
         index.set(k, c);
         names.push(k);
-        builders.push(new ColumnBuilder(n));
+        const b = new ColumnBuilder(n);
+        builders.push(b);
+        nums.push(b.nums);
       }
       return c;
+    };
+    const set = (c: number, r: number, v: unknown): void => {
+      const b = builders[c];
+      b.set(r, v);
+      if (b.repr !== "numbers") nums[c] = null;
     };
     // position p of a row's keys: the key seen there in the previous row and its column
     const slotKeys: string[] = [];
@@ -309,11 +323,14 @@ export class ColumnarTable {
             slotKeys[p] = k;
             slotCols[p] = c;
           }
-          builders[c].set(r, row[k]);
+          const v = row[k];
+          const column = nums[c];
+          if (column !== null && typeof v === "number") column[r] = v;
+          else set(c, r, v);
           p++;
         }
       } else {
-        for (const k of Object.keys(row)) builders[lookup(k)].set(r, row[k]);
+        for (const k of Object.keys(row)) set(lookup(k), r, row[k]);
       }
     }
     const columns = new Map<string, Column>();
@@ -420,23 +437,29 @@ export interface PairCodes {
 
 function sideCounts(codes: Int32Array, k: number, dropped: Uint8Array): SideCounts {
   const counts = new Int32Array(k);
-  const first = new Int32Array(k).fill(-1);
-  const order: number[] = [];
-  let missing = 0;
-  let kept = 0;
   for (let i = 0; i < codes.length; i++) {
     const c = codes[i];
-    if (c < 0) {
-      missing++;
-      continue;
-    }
-    if (counts[c]++ === 0) {
-      first[c] = i;
-      order.push(c);
-    }
-    if (!dropped[c]) kept++;
+    if (c >= 0) counts[c]++;
   }
-  return { counts, order: Int32Array.from(order), first, missing, kept };
+  let present = 0;
+  let seen = 0;
+  let kept = 0;
+  for (let c = 0; c < k; c++) {
+    if (counts[c] > 0) present++;
+    seen += counts[c];
+    if (!dropped[c]) kept += counts[c];
+  }
+  // first appearances: the scan stops once every present code is found
+  const first = new Int32Array(k).fill(-1);
+  const order = new Int32Array(present);
+  for (let i = 0, found = 0; found < present; i++) {
+    const c = codes[i];
+    if (c >= 0 && first[c] < 0) {
+      first[c] = i;
+      order[found++] = c;
+    }
+  }
+  return { counts, order, first, missing: codes.length - seen, kept };
 }
 
 /** Codes of a numeric column over a dictionary shared with another. */
@@ -554,7 +577,11 @@ export class ColumnPair {
         return c;
       });
       refCodes = ref.codes;
-      curCodes = Int32Array.from(cur.codes, (c) => (c < 0 ? -1 : remap[c]));
+      curCodes = new Int32Array(cur.codes.length);
+      for (let i = 0; i < curCodes.length; i++) {
+        const c = cur.codes[i];
+        curCodes[i] = c < 0 ? -1 : remap[c];
+      }
       dict = d;
     } else {
       throw new TypeError(`Expected a pair of numbers or codes, found ${this.repr}`);

@@ -258,19 +258,33 @@ function pearsonPairwise(x: Float64Array, y: Float64Array): number | null {
   return Math.max(-1, Math.min(1, r));
 }
 
-/** `pearson` of two complete columns from their deviations. */
-function pearsonComplete(
-  dx: Float64Array,
-  sxx: number,
-  dy: Float64Array,
-  syy: number,
-): number | null {
-  if (dx.length < 2) return null;
-  let sxy = 0;
-  for (let i = 0; i < dx.length; i++) sxy += dx[i] * dy[i];
+/** `pearson`'s result from the sums of a complete pair. */
+function pearsonOfSums(n: number, sxx: number, syy: number, sxy: number): number | null {
+  if (n < 2) return null;
   if (sxx === 0 || syy === 0) return null;
   const r = sxy / Math.sqrt(sxx * syy);
   return Math.max(-1, Math.min(1, r));
+}
+
+/**
+ * Pearson and Spearman of two complete columns from their deviations (values and ranks): the
+ * two cross sums in one pass, each summed in row order as `pearson` does.
+ */
+function completePair(a: Prepared, b: Prepared): [number | null, number | null] {
+  const dx = a.dev!;
+  const dy = b.dev!;
+  const rx = a.rankDev!;
+  const ry = b.rankDev!;
+  let sxy = 0;
+  let rxy = 0;
+  for (let i = 0; i < dx.length; i++) {
+    sxy += dx[i] * dy[i];
+    rxy += rx[i] * ry[i];
+  }
+  return [
+    pearsonOfSums(dx.length, a.ss!, b.ss!, sxy),
+    pearsonOfSums(dx.length, a.rankSs!, b.rankSs!, rxy),
+  ];
 }
 
 /** `spearman` over the pairs where both values are not NaN (typed arrays). */
@@ -323,8 +337,7 @@ export function correlationsOfTable(
           pv = null;
           sv = null;
         } else {
-          pv = pearsonComplete(a.dev, a.ss!, b.dev, b.ss!);
-          sv = pearsonComplete(a.rankDev!, a.rankSs!, b.rankDev!, b.rankSs!);
+          [pv, sv] = completePair(a, b);
         }
       } else {
         pv = pearsonPairwise(a.values, b.values);
