@@ -60,10 +60,8 @@ function upperBound(sorted: Float64Array, x: number): number {
  * ```
  */
 export function sturgesEdges(values: Float64Array, integer: boolean): Float64Array {
-  return sturgesEdgesOf(values, EMPTY, integer);
+  return sturgesEdgesOf(values, new Float64Array(0), integer);
 }
-
-const EMPTY = new Float64Array(0);
 
 /**
  * {@linkcode sturgesEdges} of the concatenation of `a` and `b` (a finite sample in two parts),

@@ -134,8 +134,8 @@ export function spearman(x: ArrayLike<CellValue>, y: ArrayLike<CellValue>): numb
 }
 
 /**
- * Pearson and Spearman matrices over the given numeric columns of a dataset.
- * O(columns² · n log n).
+ * Pearson and Spearman matrices over the given numeric columns of a dataset (read once into a
+ * {@linkcode ColumnarTable}; see {@linkcode correlationsOfTable}). O(columns² · n).
  *
  * @example
  * ```ts

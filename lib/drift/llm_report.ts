@@ -102,7 +102,9 @@ export function comparableColumns(reference: readonly Row[], current: readonly R
 /**
  * Drift report between two sets of rows (LLM columns, or a baseline read from a file), in the
  * JSON shape of `cli.ts --json` (non-finite numbers are null). Without `options.columns`, the
- * columns of {@linkcode comparableColumns} are compared. O(columns² · n log n).
+ * columns of {@linkcode comparableColumns} are compared. Each dataset is read once into a
+ * columnar table shared by the tests, the quality summary and the correlations.
+ * O(columns² · n).
  *
  * @example
  * ```ts
@@ -177,7 +179,7 @@ function comparableColumnsOfTables(reference: ColumnarTable, current: ColumnarTa
  * Drift report between two sets of LLM response events: their LLM columns (latency and TTFT in
  * seconds, token counts and rate, prompt/response length, words and text descriptors, status,
  * model) compared with Evidently's default tests, plus the quality summary and correlations.
- * The same JSON shape as `cli.ts --json`. O(text length + columns² · n log n).
+ * The same JSON shape as `cli.ts --json`. O(text length + columns² · n).
  *
  * @example
  * ```ts

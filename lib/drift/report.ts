@@ -24,8 +24,9 @@ export interface DriftReport extends DatasetDriftResult {
 }
 
 /**
- * Dataset drift, data-quality summary and correlation matrices of the compared columns.
- * O(columns · n log n + numerical columns² · n log n).
+ * Dataset drift, data-quality summary and correlation matrices of the compared columns. Each
+ * dataset is read once into a {@linkcode ColumnarTable} (see {@linkcode driftReportOfTables}).
+ * O(columns · n + numerical columns² · n) with radix sorts.
  *
  * @example
  * ```ts
