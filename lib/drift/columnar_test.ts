@@ -110,6 +110,11 @@ function randomOptions(random: Random, columns: ColumnSpec[]): DatasetDriftOptio
   if (random() < 0.2) options.stattest = pick(random, TESTS);
   if (random() < 0.2) options.threshold = pick(random, [0.01, 0.1, 0.3]);
   if (random() < 0.2) options.driftShare = pick(random, [0, 0.3, 0.9]);
+  if (random() < 0.2) {
+    // a subset of the columns, sometimes one that a dataset lacks (an error on both paths)
+    options.columns = columns.filter(() => random() < 0.5).map((c) => c.name);
+    if (options.columns.length === 0) options.columns = [columns[0].name];
+  }
   if (random() < 0.3) {
     const perColumn: Record<
       string,
@@ -167,7 +172,7 @@ function sizes(random: Random): [number, number] {
 
 Deno.test("drift report: columnar and row path agree bit for bit on random tables", () => {
   let reports = 0;
-  for (let seed = 1; seed <= 120; seed++) {
+  for (let seed = 1; seed <= 90; seed++) {
     const random = seededRandom(seed);
     const columns = specs(random, seed % 4 === 0);
     const [nr, nc] = sizes(random);
@@ -182,15 +187,29 @@ Deno.test("drift report: columnar and row path agree bit for bit on random table
         () => old.driftReport(ref, cur, options),
       )
     ) reports++;
-    same(
-      `${what} datasetDrift`,
-      () => datasetDrift(ref, cur, options),
-      () => old.datasetDrift(ref, cur, options),
-    );
-    same(`${what} driftFromRows`, () => driftFromRows(ref, cur), () => old.driftFromRows(ref, cur));
+    // the other entry points on a share of the cases (exact KS p-values are not cheap)
+    if (seed % 3 === 0) {
+      same(
+        `${what} datasetDrift`,
+        () => datasetDrift(ref, cur, options),
+        () => old.datasetDrift(ref, cur, options),
+      );
+    }
+    if (seed % 3 === 1) {
+      same(
+        `${what} driftFromRows`,
+        () => driftFromRows(ref, cur),
+        () => old.driftFromRows(ref, cur),
+      );
+      same(
+        `${what} driftFromRows with options`,
+        () => driftFromRows(ref, cur, options),
+        () => old.driftFromRows(ref, cur, options),
+      );
+    }
   }
   // most cases must produce a report, or the test would only compare errors
-  assert.ok(reports >= 60, `only ${reports} reports`);
+  assert.ok(reports >= 45, `only ${reports} reports`);
 });
 
 Deno.test("quality and correlations: columnar and row path agree bit for bit", () => {
