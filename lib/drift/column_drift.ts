@@ -324,7 +324,12 @@ export function columnDriftOfPair(
 ): ColumnDriftResult {
   const rowPath = () => {
     const [reference, current] = pair.cells();
-    return columnDrift(column, reference as CellValue[], current as CellValue[], options);
+    return columnDrift(
+      column,
+      reference as ArrayLike<CellValue>,
+      current as ArrayLike<CellValue>,
+      options,
+    );
   };
   let kind: ColumnKind;
   let name: StatTestName;

@@ -257,17 +257,20 @@ export class ColumnarTable {
   readonly names: readonly string[];
   readonly #columns: Map<string, Column>;
   readonly #rows: readonly Row[] | null;
+  readonly #arrays: Readonly<Record<string, ArrayLike<unknown>>> | null;
 
   private constructor(
     length: number,
     names: string[],
     columns: Map<string, Column>,
     rows: readonly Row[] | null,
+    arrays: Readonly<Record<string, ArrayLike<unknown>>> | null = null,
   ) {
     this.length = length;
     this.names = names;
     this.#columns = columns;
     this.#rows = rows;
+    this.#arrays = arrays;
   }
 
   /**
@@ -365,7 +368,7 @@ export class ColumnarTable {
       }
       map.set(name, columnOf(values));
     }
-    return new ColumnarTable(length, names, map, null);
+    return new ColumnarTable(length, names, map, null, columns);
   }
 
   /** The column of that name, or undefined when no row has it. */
@@ -373,11 +376,14 @@ export class ColumnarTable {
     return this.#columns.get(name);
   }
 
-  /** The raw cells of a column (undefined where a row lacks it), as the row-based code sees them. */
-  cells(name: string): unknown[] {
+  /**
+   * The raw cells of a column as the row-based code sees them: from rows, undefined where a row
+   * lacks it; from columns, the array given.
+   */
+  cells(name: string): ArrayLike<unknown> {
     if (this.#rows) return this.#rows.map((row) => row[name]);
-    const column = this.#columns.get(name);
-    return column ? cellsOf(column) : new Array(this.length).fill(undefined);
+    if (this.#arrays && Object.hasOwn(this.#arrays, name)) return this.#arrays[name];
+    return new Array(this.length).fill(undefined);
   }
 }
 
@@ -400,15 +406,6 @@ export function columnOf(values: ArrayLike<unknown>): Column {
   if (b.repr === "numbers") return new NumericColumn(b.nums);
   if (b.repr === "codes") return new CodedColumn(b.codes!, b.dict);
   return new CellsColumn(Array.from(values));
-}
-
-/** Cells equivalent to a column for the row-based functions (missing cells as null). */
-function cellsOf(column: Column): unknown[] {
-  if (column.repr === "cells") return [...column.cells];
-  if (column.repr === "codes") {
-    return Array.from(column.codes, (c) => (c < 0 ? null : column.dict[c]));
-  }
-  return Array.from(column.values, (v) => (v !== v ? null : v));
 }
 
 /** Counts of each category in one dataset, by code. */
@@ -499,9 +496,9 @@ export class ColumnPair {
   readonly reference: Column;
   /** The current column. */
   readonly current: Column;
-  readonly #cells: () => [unknown[], unknown[]];
+  readonly #cells: () => [ArrayLike<unknown>, ArrayLike<unknown>];
   #codes?: PairCodes;
-  #rawCells?: [unknown[], unknown[]];
+  #rawCells?: [ArrayLike<unknown>, ArrayLike<unknown>];
 
   /**
    * Pairs two columns; `cells` gives their raw cells for the row-based fallbacks.
@@ -513,7 +510,11 @@ export class ColumnPair {
    * p.repr; // "numbers"
    * ```
    */
-  constructor(reference: Column, current: Column, cells: () => [unknown[], unknown[]]) {
+  constructor(
+    reference: Column,
+    current: Column,
+    cells: () => [ArrayLike<unknown>, ArrayLike<unknown>],
+  ) {
     this.reference = reference;
     this.current = current;
     this.#cells = cells;
@@ -544,7 +545,7 @@ export class ColumnPair {
   }
 
   /** Raw cells of reference and current (for the row-based fallbacks). */
-  cells(): [unknown[], unknown[]] {
+  cells(): [ArrayLike<unknown>, ArrayLike<unknown>] {
     if (!this.#rawCells) this.#rawCells = this.#cells();
     return this.#rawCells;
   }

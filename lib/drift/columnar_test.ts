@@ -8,7 +8,7 @@ import { chisquare } from "./chisquare.ts";
 import { columnDrift, type ColumnDriftOptions } from "./column_drift.ts";
 import { ColumnarTable, columnOf } from "./columnar.ts";
 import { correlationMatrices } from "./correlation.ts";
-import { datasetDrift, type DatasetDriftOptions } from "./dataset_drift.ts";
+import { datasetDrift, datasetDriftOfTables, type DatasetDriftOptions } from "./dataset_drift.ts";
 import { jensenshannon } from "./jensenshannon.ts";
 import { ks } from "./ks.ts";
 import { driftFromRows } from "./llm_report.ts";
@@ -292,6 +292,54 @@ Deno.test("column drift and every test on arrays agree with the row path, Float6
         () => old.binnedShares(ref, cur, kind, true),
       );
     }
+  }
+});
+
+Deno.test("tables of column arrays give the row path's column drift, Float64Arrays included", () => {
+  for (let seed = 500; seed < 560; seed++) {
+    const random = seededRandom(seed);
+    const columns = specs(random, true).filter((c) => c.inReference && c.inCurrent);
+    const [nr, nc] = sizes(random);
+    const ref = table(random, columns, nr, false);
+    const cur = table(random, columns, nc, true);
+    const asArrays = (rows: Row[]) => {
+      const out: Record<string, ArrayLike<unknown>> = {};
+      for (const c of columns) {
+        const cells = rows.map((r) => r[c.name]);
+        const numbers = cells.every((v) => typeof v === "number" || v === null || v === undefined);
+        out[c.name] = numbers && random() < 0.5
+          ? Float64Array.from(cells, (v) => (typeof v === "number" ? v : NaN))
+          : cells;
+      }
+      return out;
+    };
+    const refArrays = asArrays(ref);
+    const curArrays = asArrays(cur);
+    const options = randomOptions(random, columns);
+    delete options.columns;
+    const fresh = () => {
+      const r = datasetDriftOfTables(
+        ColumnarTable.fromColumns(refArrays),
+        ColumnarTable.fromColumns(curArrays),
+        options,
+      );
+      return r.columns;
+    };
+    const frozen = () =>
+      columns.map((c) => {
+        const o = options.perColumn?.[c.name] ?? {};
+        return old.columnDrift(
+          c.name,
+          refArrays[c.name] as ArrayLike<CellValue>,
+          curArrays[c.name] as ArrayLike<CellValue>,
+          {
+            kind: o.kind,
+            stattest: o.stattest ?? options.stattest,
+            threshold: o.threshold ?? options.threshold,
+          },
+        );
+      });
+    same(`seed ${seed} columns`, fresh, frozen);
   }
 });
 

@@ -333,15 +333,15 @@ function categoricalQuality(column: string, pair: ColumnPair): ColumnQuality {
 
 /** The row path, on raw cells. */
 function cellsQuality(column: string, pair: ColumnPair, kinds?: ColumnKind): ColumnQuality {
-  const [ref, cur] = pair.cells() as [CellValue[], CellValue[]];
+  const [ref, cur] = pair.cells() as [ArrayLike<CellValue>, ArrayLike<CellValue>];
   const kind = kinds ?? detectColumnKind(ref, cur);
   const refStats = columnStats(ref, kind);
   const curStats = columnStats(cur, kind);
   const newCategories: (string | number | boolean)[] = [];
   if (kind === "categorical") {
-    const seen = new Set(ref.filter((v) => !isMissing(v)));
+    const seen = new Set(Array.prototype.filter.call(ref, (v) => !isMissing(v)));
     const added = new Set<string | number | boolean>();
-    for (const v of cur) {
+    for (const v of Array.from(cur)) {
       if (!isMissing(v) && !seen.has(v) && !added.has(v as string)) {
         added.add(v as string);
         newCategories.push(v as string);
