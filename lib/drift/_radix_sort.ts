@@ -26,10 +26,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * another. A value's key orders as an unsigned number like the value: negative values have
  * every bit inverted, others the sign bit set. Reads only.
  */
-function histograms(words: Int32Array, n: number): Int32Array {
+function histograms(words: Int32Array, n: number, finiteOnly = false): Int32Array | null {
   const counts = new Int32Array(6 * BUCKETS);
   for (let i = 0; i < n; i++) {
     const hi0 = words[2 * i + 1];
+    // exponent bits all set: ±Infinity or NaN
+    if (finiteOnly && (hi0 & 0x7ff00000) === 0x7ff00000) return null;
     const m = hi0 >> 31;
     const lo = words[2 * i] ^ m;
     const hi = hi0 ^ (m | 0x80000000);
@@ -115,8 +117,8 @@ function radixSort(
   y: Int32Array,
   n: number,
   withIndex: boolean,
+  counts: Int32Array = histograms(input, n)!,
 ): Uint32Array | null {
-  const counts = histograms(input, n);
   const passes: number[] = activeDigits(counts, n);
   // passes alternate between x and y and must end in x; a scatter cannot write its own input,
   // so sorting in place with an odd number of passes (or copying with none) adds a copy
@@ -169,6 +171,32 @@ export function sortFloat64(values: Float64Array): Float64Array {
   const words = new Int32Array(values.buffer, values.byteOffset, 2 * n);
   radixSort(words, words, new Int32Array(2 * n), n, false);
   return values;
+}
+
+/**
+ * A sorted copy of a Float64Array whose values are all finite, read straight from the input
+ * (which is not modified); null when a value is NaN or ±Infinity. The same array as
+ * `Float64Array.from(values).sort()`. O(n).
+ *
+ * @example
+ * ```ts
+ * import { sortedFiniteCopy } from "./_radix_sort.ts";
+ * sortedFiniteCopy(new Float64Array([2, 1])); // Float64Array [1, 2]
+ * sortedFiniteCopy(new Float64Array([2, NaN])); // null
+ * ```
+ */
+export function sortedFiniteCopy(values: Float64Array): Float64Array | null {
+  const n = values.length;
+  if (n < SMALL || !LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) if (!Number.isFinite(values[i])) return null;
+    return values.slice().sort();
+  }
+  const input = new Int32Array(values.buffer, values.byteOffset, 2 * n);
+  const counts = histograms(input, n, true);
+  if (counts === null) return null;
+  const out = new Float64Array(n);
+  radixSort(input, new Int32Array(out.buffer), new Int32Array(2 * n), n, false, counts);
+  return out;
 }
 
 /** A sample's values in ascending order and, for each, its position in the sample. */

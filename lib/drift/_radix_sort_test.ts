@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { argsortFloat64, sortFloat64 } from "./_radix_sort.ts";
+import { argsortFloat64, sortedFiniteCopy, sortFloat64 } from "./_radix_sort.ts";
 import { assertSameFloats, seededRandom } from "./_test_utils.ts";
 
 /** Samples that stress the bit-pattern order: ties, signed zeros, infinities, subnormals. */
@@ -51,4 +51,19 @@ Deno.test("radix argsort returns the sorted values and a stable permutation", ()
       }
     }
   }
+});
+
+Deno.test("a sorted finite copy reads the input untouched and refuses NaN and infinities", () => {
+  for (const n of [1, 255, 256, 3000]) {
+    for (let style = 0; style < 9; style++) {
+      const values = sample(n, 7 * n + style, style);
+      const copy = values.slice();
+      const finite = values.every(Number.isFinite);
+      const sorted = sortedFiniteCopy(values);
+      assertSameFloats(values, copy, "input untouched");
+      if (finite) assertSameFloats(sorted!, copy.sort(), `n=${n} style=${style}`);
+      else assert.equal(sorted, null, `n=${n} style=${style} has a non-finite value`);
+    }
+  }
+  assert.equal(sortedFiniteCopy(new Float64Array(300).fill(NaN)), null);
 });

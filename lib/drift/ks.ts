@@ -7,8 +7,7 @@
 import { attemptExact2Samp } from "./_ks_exact.ts";
 import { kstwoSf } from "./_kolmogorov.ts";
 import { roundHalfEven } from "./_special.ts";
-import { checkThreshold, numericSample } from "./_validate.ts";
-import { sortFloat64 } from "./_radix_sort.ts";
+import { checkThreshold, sortedSample } from "./_validate.ts";
 import type { StatTestOptions, StatTestResult } from "./types.ts";
 
 /** Evidently's default threshold for `ks`: drift when p ≤ 0.05.  *
@@ -94,8 +93,8 @@ export function ks(
   options: KsOptions = {},
 ): KsResult {
   const checked = checkKsOptions(options);
-  const s1 = sortFloat64(numericSample(reference, "reference"));
-  const s2 = sortFloat64(numericSample(current, "current"));
+  const s1 = sortedSample(reference, "reference");
+  const s2 = sortedSample(current, "current");
   return ksOfSorted(s1, s2, checked);
 }
 

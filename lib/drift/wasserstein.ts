@@ -5,8 +5,8 @@
  */
 
 import { accurateSum, accurateSumOfSquares } from "./_special.ts";
-import { checkThreshold, numericSample } from "./_validate.ts";
-import { sortFloat64 } from "./_radix_sort.ts";
+import { checkThreshold, numericSample, sortedSample } from "./_validate.ts";
+import { sortedFiniteCopy, sortFloat64 } from "./_radix_sort.ts";
 import type { StatTestOptions, StatTestResult } from "./types.ts";
 
 /** Evidently's default threshold for `wasserstein`: drift when distance ≥ 0.1.  *
@@ -88,10 +88,14 @@ export function wasserstein(
   options: StatTestOptions = {},
 ): StatTestResult {
   const threshold = checkThreshold(options.threshold, WASSERSTEIN_DEFAULT_THRESHOLD);
-  const ref = numericSample(reference, "reference");
-  const cur = numericSample(current, "current");
+  // an all-finite Float64Array is its own sample: read, not copied
+  const ref = reference instanceof Float64Array && allFinite(reference)
+    ? reference
+    : numericSample(reference, "reference");
   const norm = Math.max(populationStd(ref), 0.001);
-  return wassersteinResult(wassersteinSorted(sortFloat64(ref), sortFloat64(cur)) / norm, threshold);
+  const refSorted = ref === reference ? sortedFiniteCopy(ref)! : sortFloat64(ref);
+  const curSorted = sortedSample(current, "current");
+  return wassersteinResult(wassersteinSorted(refSorted, curSorted) / norm, threshold);
 }
 
 /**
@@ -114,6 +118,12 @@ export function wassersteinOfSamples(
 ): StatTestResult {
   const norm = Math.max(populationStd(reference), 0.001);
   return wassersteinResult(wassersteinSorted(referenceSorted, currentSorted) / norm, threshold);
+}
+
+function allFinite(values: Float64Array): boolean {
+  if (values.length === 0) return false;
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 function wassersteinResult(value: number, threshold: number): StatTestResult {
