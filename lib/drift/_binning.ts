@@ -7,6 +7,7 @@
 
 import { isDropped } from "./_validate.ts";
 import { categoricalSample, countValues, unionKeys } from "./_validate.ts";
+import { sortFloat64 } from "./_radix_sort.ts";
 import type { CellValue, ColumnKind } from "./types.ts";
 
 /** Binned shares of both samples over the same bins. */
@@ -59,18 +60,36 @@ function upperBound(sorted: Float64Array, x: number): number {
  * ```
  */
 export function sturgesEdges(values: Float64Array, integer: boolean): Float64Array {
+  return sturgesEdgesOf(values, new Float64Array(0), integer);
+}
+
+/**
+ * {@linkcode sturgesEdges} of the concatenation of `a` and `b` (a finite sample in two parts),
+ * without building it. O(n).
+ *
+ * @example
+ * ```ts
+ * import { sturgesEdgesOf } from "./_binning.ts";
+ * sturgesEdgesOf(new Float64Array([0, 1]), new Float64Array([2, 3]), false).length; // 4
+ * ```
+ */
+export function sturgesEdgesOf(a: Float64Array, b: Float64Array, integer: boolean): Float64Array {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i] < first) first = values[i];
-    if (values[i] > last) last = values[i];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] < first) first = a[i];
+    if (a[i] > last) last = a[i];
+  }
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] < first) first = b[i];
+    if (b[i] > last) last = b[i];
   }
   const ptp = last - first;
   if (first === last) {
     first -= 0.5;
     last += 0.5;
   }
-  let width = ptp / (Math.log2(values.length) + 1.0);
+  let width = ptp / (Math.log2(a.length + b.length) + 1.0);
   let nBins = 1;
   if (width) {
     if (integer && width < 1) width = 1;
@@ -103,7 +122,15 @@ export function histogramShares(sorted: Float64Array, edges: Float64Array): Floa
   return out;
 }
 
-function fillZeros(shares: Float64Array): void {
+/** Replaces zero shares as Evidently does for PSI (see {@linkcode binnedShares}). O(k).  *
+ * @example
+ * ```ts
+ * import { fillZeros } from "./_binning.ts";
+ * const s = new Float64Array([0.5, 0.5, 0]);
+ * fillZeros(s); // s is now [0.5, 0.5, 0.0001]
+ * ```
+ */
+export function fillZeros(shares: Float64Array): void {
   let minNonZero = Number.POSITIVE_INFINITY;
   for (const s of shares) if (s !== 0 && s < minNonZero) minNonZero = s;
   const fill = minNonZero <= 0.0001 ? minNonZero / 10 ** 6 : 0.0001;
@@ -152,18 +179,11 @@ export function binnedShares(
       }
       c[i] = cur[i] as number;
     }
-    const combined = new Float64Array(r.length + c.length);
-    combined.set(r);
-    combined.set(c, r.length);
     let integer = isIntegerColumn(reference) && isIntegerColumn(current);
     for (let i = 0; integer && i < reference.length; i++) {
       if (isDropped(reference[i])) integer = false;
     }
-    const edges = sturgesEdges(combined, integer);
-    result = {
-      reference: histogramShares(r.sort(), edges),
-      current: histogramShares(c.sort(), edges),
-    };
+    result = numericBinShares(r, c, sortFloat64(r.slice()), sortFloat64(c.slice()), integer);
   } else {
     const curCounts = countValues(cur);
     const keys = unionKeys(refCounts, curCounts);
@@ -177,4 +197,29 @@ export function binnedShares(
     fillZeros(result.current);
   }
   return result;
+}
+
+/**
+ * The numerical branch of {@linkcode binnedShares}: Sturges bins over both finite samples (in
+ * their original order) and the share of each sorted sample per bin. Nothing is modified. O(n).
+ *
+ * @example
+ * ```ts
+ * import { numericBinShares } from "./_binning.ts";
+ * const r = new Float64Array([0, 1, 2, 3]);
+ * numericBinShares(r, r, r, r, false).reference.length; // 3
+ * ```
+ */
+export function numericBinShares(
+  reference: Float64Array,
+  current: Float64Array,
+  referenceSorted: Float64Array,
+  currentSorted: Float64Array,
+  integer: boolean,
+): BinnedShares {
+  const edges = sturgesEdgesOf(reference, current, integer);
+  return {
+    reference: histogramShares(referenceSorted, edges),
+    current: histogramShares(currentSorted, edges),
+  };
 }

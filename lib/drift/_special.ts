@@ -268,6 +268,29 @@ export function accurateSum(values: ArrayLike<number>): number {
 }
 
 /**
+ * `accurateSum` of the squared deviations `(values[i] - center) ** 2`, without building the
+ * array of squares: the same operations in the same order, so the same result. O(n).
+ *
+ * @example
+ * ```ts
+ * import { accurateSumOfSquares } from "./_special.ts";
+ * accurateSumOfSquares([1, 3], 2); // 2
+ * ```
+ */
+export function accurateSumOfSquares(values: ArrayLike<number>, center: number): number {
+  let sum = 0;
+  let c = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = (values[i] - center) ** 2;
+    const t = sum + v;
+    if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
+    else c += v - t + sum;
+    sum = t;
+  }
+  return sum + c;
+}
+
+/**
  * Round half to even, as `numpy.round` does for a scalar. O(1).
  *
  * @example

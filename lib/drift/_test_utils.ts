@@ -34,3 +34,29 @@ export function assertClose(
     `${what}: got ${actual}, expected ${expected} (diff ${diff})`,
   );
 }
+
+/** A deterministic PRNG (mulberry32) giving numbers in [0, 1), for randomized tests. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Asserts two float arrays hold the same values bit for bit (-0 ≠ 0, NaN = NaN). */
+export function assertSameFloats(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) {
+      assert.fail(`${what}: at ${i} got ${actual[i]}, expected ${expected[i]}`);
+    }
+  }
+}

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { sortedFiniteCopy, sortFloat64 } from "./_radix_sort.ts";
 import type { Category } from "./types.ts";
 
 /**
@@ -111,6 +112,24 @@ export function numericSample(values: unknown, name: string): Float64Array {
     );
   }
   return k === out.length ? out : out.slice(0, k);
+}
+
+/**
+ * {@linkcode numericSample} sorted ascending (as `Float64Array.prototype.sort`), in a fresh
+ * array. An all-finite Float64Array is sorted straight from the input, without the copy. O(n).
+ *
+ * @example
+ * ```ts
+ * import { sortedSample } from "./_validate.ts";
+ * sortedSample([3, null, 1], "reference"); // Float64Array [1, 3]
+ * ```
+ */
+export function sortedSample(values: unknown, name: string): Float64Array {
+  if (values instanceof Float64Array && values.length > 0) {
+    const sorted = sortedFiniteCopy(values);
+    if (sorted) return sorted;
+  }
+  return sortFloat64(numericSample(values, name));
 }
 
 /**

@@ -45,14 +45,41 @@ export function chisquare(
   const refCounts = countValues(ref);
   const curCounts = countValues(cur);
   const keys = unionKeys(refCounts, curCounts);
-  const kNorm = cur.length / ref.length;
+  return chisquareOfCounts(
+    keys.map((k) => refCounts.get(k) ?? 0),
+    keys.map((k) => curCounts.get(k) ?? 0),
+    ref.length,
+    cur.length,
+    threshold,
+  );
+}
+
+/**
+ * The result of {@linkcode chisquare} from the counts of each category in reference and
+ * current, aligned over the union of categories (reference's in order of first appearance,
+ * then those only in current), and the sizes of both samples. O(k).
+ *
+ * @example
+ * ```ts
+ * import { chisquareOfCounts } from "./chisquare.ts";
+ * chisquareOfCounts([2, 2], [1, 3], 4, 4, 0.05).p_value; // ≈ 0.3173
+ * ```
+ */
+export function chisquareOfCounts(
+  referenceCounts: ArrayLike<number>,
+  currentCounts: ArrayLike<number>,
+  referenceSize: number,
+  currentSize: number,
+  threshold: number,
+): StatTestResult {
+  const kNorm = currentSize / referenceSize;
   let stat = 0;
-  for (const key of keys) {
-    const expected = (refCounts.get(key) ?? 0) * kNorm;
-    const observed = curCounts.get(key) ?? 0;
+  for (let i = 0; i < referenceCounts.length; i++) {
+    const expected = referenceCounts[i] * kNorm;
+    const observed = currentCounts[i];
     stat += (observed - expected) ** 2 / expected;
   }
-  const df = keys.length - 1;
+  const df = referenceCounts.length - 1;
   let p: number;
   if (df <= 0) p = stat > 0 ? 0 : NaN;
   else p = stat === Number.POSITIVE_INFINITY ? 0 : chi2Sf(stat, df);

@@ -7,7 +7,7 @@
 import { attemptExact2Samp } from "./_ks_exact.ts";
 import { kstwoSf } from "./_kolmogorov.ts";
 import { roundHalfEven } from "./_special.ts";
-import { checkThreshold, numericSample } from "./_validate.ts";
+import { checkThreshold, sortedSample } from "./_validate.ts";
 import type { StatTestOptions, StatTestResult } from "./types.ts";
 
 /** Evidently's default threshold for `ks`: drift when p ≤ 0.05.  *
@@ -92,6 +92,30 @@ export function ks(
   current: ArrayLike<number | null | undefined>,
   options: KsOptions = {},
 ): KsResult {
+  const checked = checkKsOptions(options);
+  const s1 = sortedSample(reference, "reference");
+  const s2 = sortedSample(current, "current");
+  return ksOfSorted(s1, s2, checked);
+}
+
+/** Options of {@linkcode ks} with their defaults, checked. */
+export interface CheckedKsOptions {
+  threshold: number;
+  alternative: "two-sided" | "less" | "greater";
+  method: "auto" | "exact" | "asymp";
+}
+
+/**
+ * Checks the options of {@linkcode ks} and fills in the defaults. Throws a RangeError for a bad
+ * threshold, alternative or method.
+ *
+ * @example
+ * ```ts
+ * import { checkKsOptions } from "./ks.ts";
+ * checkKsOptions({}).method; // "auto"
+ * ```
+ */
+export function checkKsOptions(options: KsOptions): CheckedKsOptions {
   const threshold = checkThreshold(options.threshold, KS_DEFAULT_THRESHOLD);
   const alternative = options.alternative ?? "two-sided";
   if (!["two-sided", "less", "greater"].includes(alternative)) {
@@ -101,14 +125,32 @@ export function ks(
       }`,
     );
   }
-  let mode = options.method ?? "auto";
-  if (!["auto", "exact", "asymp"].includes(mode)) {
+  const method = options.method ?? "auto";
+  if (!["auto", "exact", "asymp"].includes(method)) {
     throw new RangeError(
-      `Expected method to be "auto", "exact" or "asymp", found ${JSON.stringify(mode)}`,
+      `Expected method to be "auto", "exact" or "asymp", found ${JSON.stringify(method)}`,
     );
   }
-  const s1 = numericSample(reference, "reference").sort();
-  const s2 = numericSample(current, "current").sort();
+  return { threshold, alternative, method };
+}
+
+/**
+ * The KS test of {@linkcode ks} on two non-empty samples already cleaned (finite values only)
+ * and sorted ascending; the arrays are not modified. O(n1 + n2) plus the p-value.
+ *
+ * @example
+ * ```ts
+ * import { checkKsOptions, ksOfSorted } from "./ks.ts";
+ * ksOfSorted(new Float64Array([1, 2]), new Float64Array([3, 4]), checkKsOptions({})).statistic; // 1
+ * ```
+ */
+export function ksOfSorted(
+  s1: Float64Array,
+  s2: Float64Array,
+  options: CheckedKsOptions,
+): KsResult {
+  const { threshold, alternative } = options;
+  let mode = options.method;
   const n1 = s1.length;
   const n2 = s2.length;
   const { maxS, minS } = ecdfExtremes(s1, s2);

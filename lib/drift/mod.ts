@@ -48,21 +48,48 @@ export {
   STATTESTS,
 } from "./registry.ts";
 export { detectColumnKind, INTEGER_CARDINALITY_LIMIT } from "./column_kind.ts";
-export { columnDrift, type ColumnDriftOptions, type ColumnDriftResult } from "./column_drift.ts";
+export {
+  columnDrift,
+  columnDriftOfPair,
+  type ColumnDriftOptions,
+  type ColumnDriftResult,
+  numericColumnKind,
+} from "./column_drift.ts";
+export {
+  CellsColumn,
+  CodedColumn,
+  type Column,
+  ColumnarTable,
+  columnOf,
+  ColumnPair,
+  NumericColumn,
+  type PairCodes,
+  type SideCounts,
+} from "./columnar.ts";
+export { type Argsort, argsortFloat64, sortFloat64 } from "./_radix_sort.ts";
 export {
   columnNames,
   type ColumnOverride,
   columnValues,
   datasetDrift,
+  datasetDriftOfTables,
   type DatasetDriftOptions,
   type DatasetDriftResult,
   DEFAULT_DRIFT_SHARE,
 } from "./dataset_drift.ts";
-export { type DriftReport, driftReport, formatReport, toJsonSafe } from "./report.ts";
+export {
+  type DriftReport,
+  driftReport,
+  driftReportOfTables,
+  formatReport,
+  toJsonSafe,
+} from "./report.ts";
 export {
   type ColumnQuality,
+  columnQualityOfPair,
   type ColumnStats,
   columnStats,
+  qualityOfTables,
   qualitySummary,
   quantileSorted,
 } from "./quality.ts";
@@ -71,6 +98,7 @@ export {
   correlationMatrices,
   type CorrelationMatrix,
   type Correlations,
+  correlationsOfTable,
   pearson,
   spearman,
 } from "./correlation.ts";

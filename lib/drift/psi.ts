@@ -4,7 +4,7 @@
  * @module
  */
 
-import { binnedShares } from "./_binning.ts";
+import { type BinnedShares, binnedShares } from "./_binning.ts";
 import { checkThreshold } from "./_validate.ts";
 import type { BinnedTestOptions, CellValue, StatTestResult } from "./types.ts";
 
@@ -38,6 +38,21 @@ export function psi(
 ): StatTestResult {
   const threshold = checkThreshold(options.threshold, PSI_DEFAULT_THRESHOLD);
   const shares = binnedShares(reference, current, options.kind ?? "categorical", true);
+  return psiOfShares(shares, threshold);
+}
+
+/**
+ * The result of {@linkcode psi} from the binned shares of both samples, zeros already filled.
+ * O(k).
+ *
+ * @example
+ * ```ts
+ * import { psiOfShares } from "./psi.ts";
+ * const shares = { reference: new Float64Array([0.5, 0.5]), current: new Float64Array([0.25, 0.75]) };
+ * psiOfShares(shares, 0.1).score; // ≈ 0.2747
+ * ```
+ */
+export function psiOfShares(shares: BinnedShares, threshold: number): StatTestResult {
   let value = 0;
   for (let i = 0; i < shares.reference.length; i++) {
     const r = shares.reference[i];

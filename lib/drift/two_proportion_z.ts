@@ -36,24 +36,45 @@ export function zTest(
   const cur = categoricalSample(current, "current");
   const refCounts = countValues(ref);
   const curCounts = countValues(cur);
-  let z: number;
-  let p: number;
-  if (
-    refCounts.size === 1 && curCounts.size === 1 &&
-    [...refCounts.keys()][0] === [...curCounts.keys()][0]
-  ) {
-    z = 0;
-    p = 1;
-  } else {
-    const keys = sortCategories([...new Set([...refCounts.keys(), ...curCounts.keys()])]);
-    const first = keys[0];
-    const n1 = ref.length;
-    const n2 = cur.length;
-    const p1 = (n1 - (refCounts.get(first) ?? 0)) / n1;
-    const p2 = (n2 - (curCounts.get(first) ?? 0)) / n2;
-    const P = (p1 * n1 + p2 * n2) / (n1 + n2);
-    z = (p1 - p2) / Math.sqrt(P * (1 - P) * (1.0 / n1 + 1.0 / n2));
-    p = 2 * (1 - normalCdf(Math.abs(z)));
-  }
+  const single = refCounts.size === 1 && curCounts.size === 1 &&
+    [...refCounts.keys()][0] === [...curCounts.keys()][0];
+  if (single) return zTestResult(0, 1, threshold);
+  const keys = sortCategories([...new Set([...refCounts.keys(), ...curCounts.keys()])]);
+  const first = keys[0];
+  return zTestOfCounts(
+    ref.length,
+    cur.length,
+    refCounts.get(first) ?? 0,
+    curCounts.get(first) ?? 0,
+    threshold,
+  );
+}
+
+/**
+ * The result of {@linkcode zTest} from the sample sizes and the counts of the smallest category
+ * (in sorted order) in each, when the samples are not one and the same single value. O(1).
+ *
+ * @example
+ * ```ts
+ * import { zTestOfCounts } from "./two_proportion_z.ts";
+ * zTestOfCounts(4, 4, 2, 0, 0.05).statistic; // ≈ -1.633
+ * ```
+ */
+export function zTestOfCounts(
+  n1: number,
+  n2: number,
+  firstInReference: number,
+  firstInCurrent: number,
+  threshold: number,
+): StatTestResult {
+  const p1 = (n1 - firstInReference) / n1;
+  const p2 = (n2 - firstInCurrent) / n2;
+  const P = (p1 * n1 + p2 * n2) / (n1 + n2);
+  const z = (p1 - p2) / Math.sqrt(P * (1 - P) * (1.0 / n1 + 1.0 / n2));
+  const p = 2 * (1 - normalCdf(Math.abs(z)));
+  return zTestResult(z, p, threshold);
+}
+
+function zTestResult(z: number, p: number, threshold: number): StatTestResult {
   return { stattest: "z", statistic: z, p_value: p, score: p, threshold, drifted: p < threshold };
 }
