@@ -113,10 +113,12 @@ export async function postBytes(
       signal: AbortSignal.timeout(context.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new DeliveryError(`${label}: ${(error as Error).message}`, {
-      retryable: true,
-      cause: error,
-    });
+    // Deno's fetch says "fetch failed" and puts the reason (refused, timed out …) in `cause`.
+    const cause = (error as Error).cause;
+    const reason = cause instanceof Error
+      ? `${(error as Error).message}: ${cause.message}`
+      : (error as Error).message;
+    throw new DeliveryError(`${label}: ${reason}`, { retryable: true, cause: error });
   }
   const text = await response.text().catch(() => "");
   if (response.ok) return response.status;
