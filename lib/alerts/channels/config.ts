@@ -175,11 +175,16 @@ function maskUrl(value: string, wholePath: boolean): string {
  * @example
  * ```ts
  * import { maskChannel } from "./config.ts";
- * maskChannel({ name: "s", type: "slack", url: "https://hooks.slack.com/services/T0/B0/x" }).url;
+ * maskChannel({ name: "s", type: "slack" as const, url: "https://hooks.slack.com/services/T0/B0/x" })
+ *   .url;
  * // "https://hooks.slack.com/********"
  * ```
  */
-export function maskChannel(channel: ChannelConfig): ChannelConfig {
+export function maskChannel<C extends ChannelConfig>(channel: C): C {
+  return maskAny(channel) as C;
+}
+
+function maskAny(channel: ChannelConfig): ChannelConfig {
   switch (channel.type) {
     case "webhook":
       return {

@@ -75,7 +75,7 @@ Deno.test("masked channels never carry a secret, and a masked update keeps the s
     assert.equal(shown.includes(leaked), false, `${leaked} leaked`);
   }
   assert.ok(slack.type === "slack" && webhook.type === "webhook");
-  assert.equal((maskChannel(slack) as typeof slack).url, `https://hooks.slack.com/${SECRET_MASK}`);
+  assert.equal(maskChannel(slack).url, `https://hooks.slack.com/${SECRET_MASK}`);
   const updated = parseChannel(keepSecrets({ ...maskChannel(webhook), url: webhook.url }, webhook));
   assert.ok(updated.type === "webhook");
   assert.equal(updated.secret, secret);
