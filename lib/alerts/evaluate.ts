@@ -115,6 +115,29 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs, now: number):
 }
 
 /**
+ * How far back the evaluator must keep response events, feedback and dead-letter times for these
+ * rules: the longest metric window and `dlq_rate` window, in ms (0 when no rule needs history).
+ * Older entries can be dropped before each evaluation.
+ *
+ * @example
+ * ```ts
+ * import { inputHorizonMs, parseRule } from "./mod.ts";
+ * inputHorizonMs([parseRule({ id: "r", name: "n", kind: "metric", metric: "requests", op: ">",
+ *   threshold: 0, window_s: 600 })]); // 600000
+ * ```
+ */
+export function inputHorizonMs(rules: readonly AlertRule[]): number {
+  let longest = 0;
+  for (const rule of rules) {
+    if (rule.kind === "metric") longest = Math.max(longest, rule.window_s);
+    if (rule.kind === "health" && rule.check === "dlq_rate") {
+      longest = Math.max(longest, rule.window_s ?? DEFAULT_DLQ_WINDOW_S);
+    }
+  }
+  return longest * 1000;
+}
+
+/**
  * The events a metric rule looks at: `ts_end` within (now − window_s, now], of its model and
  * source when it names them. O(n).
  *

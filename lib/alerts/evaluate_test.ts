@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { sampleResponse } from "../events/testing.ts";
-import { type DriftColumnLike, driftVerdict, evaluateRule, type ResponseLike } from "./evaluate.ts";
+import {
+  type DriftColumnLike,
+  driftVerdict,
+  evaluateRule,
+  inputHorizonMs,
+  type ResponseLike,
+} from "./evaluate.ts";
 import { type DriftRule, parseRule } from "./rules.ts";
 
 const NOW = 1_760_000_000_000;
@@ -223,4 +229,22 @@ Deno.test("health checks: service down, consumer lag, dead letters per minute, n
   );
   const old = { health: { ...health, last_response_ts: NOW - 900_000 } };
   assert.equal(evaluateRule(quiet, old, NOW).active, true);
+});
+
+Deno.test("the input horizon is the longest metric or dead-letter window of the rules", () => {
+  const rules = [
+    metricRule("requests", { window_s: 300 }),
+    parseRule({
+      id: "d",
+      name: "d",
+      kind: "health",
+      check: "dlq_rate",
+      threshold: 1,
+      window_s: 900,
+    }),
+    parseRule({ id: "q", name: "q", kind: "health", check: "no_data", window_s: 86_400 }),
+    parseRule({ id: "x", name: "x", kind: "drift" }),
+  ];
+  assert.equal(inputHorizonMs(rules), 900_000);
+  assert.equal(inputHorizonMs(rules.slice(2)), 0, "no_data needs only the newest time");
 });

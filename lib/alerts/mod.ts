@@ -24,6 +24,7 @@ export * from "./validation.ts";
 export * from "./rules.ts";
 export * from "./fdr.ts";
 export * from "./evaluate.ts";
+export * from "./input_window.ts";
 export * from "./fingerprint.ts";
 export * from "./silence.ts";
 export * from "./state_machine.ts";
