@@ -1,9 +1,13 @@
 /**
  * Mailpit, the SMTP server the email tests deliver to, built from its Go module
- * (`github.com/axllent/mailpit`, UI assets included in the module) into the stack cache, started
- * on free loopback ports with its database in a temporary folder, read back through its REST API
+ * (`github.com/axllent/mailpit`) with a plain `go install` into the stack cache, started on free
+ * loopback ports with its database in a temporary folder, read back through its REST API
  * (`/api/v1/messages`). SMTP can be plain, STARTTLS or implicit TLS with a certificate from
  * {@linkcode createTestCertificates}.
+ *
+ * The module archive has no compiled web UI bundle: the build succeeds (its embed pattern still
+ * matches the UI folder's other files) and `/` answers, but `/dist/app.js` answers 404, so the
+ * browser UI is blank. SMTP and the REST API, all the tests use, are complete.
  *
  * @module
  */
