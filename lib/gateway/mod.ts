@@ -28,6 +28,7 @@ export * from "./openai_errors.ts";
 export * from "./ollama_request.ts";
 export * from "./ollama_stream.ts";
 export * from "./ndjson.ts";
+export * from "./proxy_streams.ts";
 export * from "./otlp_types.ts";
 export * from "./otlp_json.ts";
 export * from "./otlp_protobuf.ts";
