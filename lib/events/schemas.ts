@@ -8,23 +8,9 @@
 
 import { z } from "zod";
 
-/** Documented size caps; larger input is rejected with a clear error. */
-export const LIMITS = Object.freeze({
-  /** Characters of a prompt. */
-  promptChars: 32_000,
-  /** Characters of a system prompt. */
-  systemChars: 8_000,
-  /** Characters of a model response kept in the response event. */
-  responseChars: 200_000,
-  /** Characters of short identifiers (user, session, model, dataset, tag values). */
-  idChars: 200,
-  /** Number of tags on a request. */
-  tags: 32,
-  /** Tokens a request may ask for. */
-  maxTokens: 8_192,
-  /** Bytes of one Kafka message accepted by consumers. */
-  messageBytes: 1_000_000,
-});
+import { LIMITS } from "./limits.ts";
+
+export { LIMITS };
 
 /** No control characters other than tab, newline and carriage return (prompts, answers). */
 // deno-lint-ignore no-control-regex

@@ -6,7 +6,7 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
-import { LIMITS } from "../../../lib/events/schemas.ts";
+import { LIMITS } from "../../../lib/events/limits.ts";
 import { api, messageOf } from "../api.ts";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { streamProgress } from "./auto_tab.tsx";
 import { validateTestInput } from "./test_tab.tsx";
-import { LIMITS } from "../../../lib/events/schemas.ts";
+import { LIMITS } from "../../../lib/events/limits.ts";
 import { idleStreamStatus } from "../../../lib/stream/idle_status.ts";
 import type { StreamStatus } from "../types.ts";
 

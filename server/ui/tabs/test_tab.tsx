@@ -6,7 +6,7 @@
  */
 
 import { useEffect, useState } from "preact/hooks";
-import { LIMITS } from "../../../lib/events/schemas.ts";
+import { LIMITS } from "../../../lib/events/limits.ts";
 import { api, messageOf } from "../api.ts";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
