@@ -53,6 +53,11 @@ export interface StackUpOptions {
   progress?: (line: string) => void;
   /** Also install the Deno kernel for Jupyter (default true). */
   jupyter?: boolean;
+  /**
+   * Bring up only these services (default: all). MLflow on PostgreSQL brings PostgreSQL too;
+   * the topics are created only when Kafka is among them.
+   */
+  services?: readonly ServiceName[];
 }
 
 /** What {@linkcode stackUp} did, and how to undo it. */
@@ -91,12 +96,24 @@ export async function stackUp(
 ): Promise<StackHandle> {
   const progress = options.progress ?? ((line: string) => console.error(line));
   const t0 = Date.now();
-  const onPostgres = config.mlflow.backend === "postgresql";
+  const wanted = new Set(options.services ?? SERVICE_NAMES);
+  for (const service of wanted) {
+    if (!SERVICE_NAMES.includes(service)) {
+      throw new TypeError(`services must be among ${SERVICE_NAMES.join(", ")}, found "${service}"`);
+    }
+  }
+  const onPostgres = config.mlflow.backend === "postgresql" &&
+    (wanted.has("mlflow") || wanted.has("postgres"));
+  wanted.delete("postgres");
+  if (onPostgres) wanted.add("postgres");
   const needs = {
-    kafka: !config.kafka.external && !(await runningLocally(config, "kafka")),
-    mlflow: !config.mlflow.external && !(await runningLocally(config, "mlflow")),
+    kafka: wanted.has("kafka") && !config.kafka.external &&
+      !(await runningLocally(config, "kafka")),
+    mlflow: wanted.has("mlflow") && !config.mlflow.external &&
+      !(await runningLocally(config, "mlflow")),
     postgres: onPostgres && !(await runningLocally(config, "postgres")),
-    ollama: !config.ollama.external && !(await runningLocally(config, "ollama")),
+    ollama: wanted.has("ollama") && !config.ollama.external &&
+      !(await runningLocally(config, "ollama")),
   };
   const wantsPython = options.jupyter !== false || needs.mlflow;
   await Deno.mkdir(config.stateDir, { recursive: true });
@@ -118,7 +135,7 @@ export async function stackUp(
   const handle: StackHandle = {
     config,
     started,
-    reused: SERVICE_NAMES.filter((s) => !needs[s] && (s !== "postgres" || onPostgres)),
+    reused: SERVICE_NAMES.filter((s) => wanted.has(s) && !needs[s]),
     stop: async () => {
       const toStop = started.splice(0);
       await stopInOrder(toStop, progress);
@@ -145,7 +162,7 @@ export async function stackUp(
     await handle.stop();
     throw failure.reason;
   }
-  await ensureTopics(config);
+  if (wanted.has("kafka")) await ensureTopics(config);
   progress(
     `stack: up in ${formatSeconds(Date.now() - t0)}` +
       (handle.reused.length ? ` (reused: ${handle.reused.join(", ")})` : ""),
