@@ -209,6 +209,7 @@ export async function prepareKafkaStorage(
   progress: (line: string) => void,
 ): Promise<void> {
   const paths = kafkaPaths(config);
+  await refuseOtherNodeCount(config);
   await Deno.mkdir(paths.state, { recursive: true });
   await Deno.writeTextFile(paths.log4j, LOG4J2);
   const unformatted: number[] = [];
@@ -258,6 +259,23 @@ export async function prepareKafkaStorage(
       { logFile: node.log, progress },
     );
   }));
+}
+
+/**
+ * Throws when a broker started with another node count still runs from this state folder: its
+ * ports would clash, and the error would blame "another program".
+ */
+async function refuseOtherNodeCount(config: StackConfig): Promise<void> {
+  const ownPidFiles = new Set(config.kafka.localNodes.map((n) => kafkaNodePaths(config, n.id).pid));
+  for (const file of await recordedKafkaPidFiles(config)) {
+    const pid = ownPidFiles.has(file) ? null : await readPidFile(file);
+    if (pid !== null && isAlive(pid)) {
+      throw new Error(
+        `kafka: a broker started with another LLMOPS_KAFKA_NODES runs from this state folder ` +
+          `(pid ${pid}, ${file}); stop it with \`deno task stack down\` first`,
+      );
+    }
+  }
 }
 
 /** The `cluster.id` recorded in a node's `meta.properties`, or null when it is unformatted. */
@@ -319,6 +337,7 @@ export async function startKafkaNodes(
 ): Promise<StartedService[]> {
   const paths = kafkaPaths(config);
   const nodes = ids.map((id) => nodeOf(config, id));
+  await refuseOtherNodeCount(config);
   const toStart = [];
   for (const node of nodes) {
     const pid = await readPidFile(kafkaNodePaths(config, node.id).pid);

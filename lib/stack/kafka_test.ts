@@ -4,6 +4,7 @@ import {
   kafkaNodePaths,
   kafkaPaths,
   kafkaServerProperties,
+  prepareKafkaStorage,
   randomClusterId,
   readMetaClusterId,
   recordedKafkaPidFiles,
@@ -104,5 +105,22 @@ Deno.test("the cluster id is read from a formatted node's meta.properties, null 
     assert.equal(await readMetaClusterId(dir), "mExH005DsmyoNLZaXZL-WA");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a cluster refuses to start while a broker of another node count runs from the same state folder", async () => {
+  const state = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${state}/kafka`, { recursive: true });
+    // A live process recorded as the single-node broker (this test process stands in for it).
+    await Deno.writeTextFile(`${state}/kafka/kafka.pid`, `${Deno.pid}\n`);
+    const cluster = loadStackConfig({ LLMOPS_STATE_DIR: state, LLMOPS_KAFKA_NODES: "3" });
+    await assert.rejects(
+      prepareKafkaStorage(cluster, () => {}),
+      new RegExp(`another LLMOPS_KAFKA_NODES runs from this state folder \\(pid ${Deno.pid}`),
+    );
+    await assert.rejects(Deno.stat(`${state}/kafka/node-1`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(state, { recursive: true });
   }
 });
