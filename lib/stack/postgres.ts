@@ -404,15 +404,24 @@ export async function postgresPid(config: StackConfig): Promise<number | null> {
   return pid !== null && isAlive(pid) ? pid : null;
 }
 
+const serverVersions = new Map<string, string>();
+
 /** Health of the private cluster, as the stack status shows it under `mlflow.database`. */
 export async function postgresStatus(config: StackConfig) {
   const bin = await postgresBinDir().catch(() => null);
   const healthy = bin !== null && await postgresAnswers(config, bin);
   let version: string | null = null;
   if (healthy) {
-    version = await postgresQuery(config, "SHOW server_version", { bin: bin! })
-      .then((v) => v.split(" ")[0])
-      .catch(() => null);
+    // Asked once per server process: the dashboard polls health every few seconds.
+    const pid = await postgresPid(config);
+    const key = `${config.postgres.port}:${pid}`;
+    version = serverVersions.get(key) ?? null;
+    if (version === null) {
+      version = await postgresQuery(config, "SHOW server_version", { bin: bin! })
+        .then((v) => v.split(" ")[0])
+        .catch(() => null);
+      if (version !== null) serverVersions.set(key, version);
+    }
   }
   return {
     healthy,
