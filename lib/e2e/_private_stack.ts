@@ -1,18 +1,39 @@
 /**
  * A second, private stack for fault tests: its own state folder (temporary) and free ports, the
- * same provisioned cache as the suite's stack. Stopping its Kafka, MLflow or Ollama never
- * disturbs the shared stack that other tests use.
+ * same provisioned cache as the suite's stack. Stopping its Kafka, MLflow, PostgreSQL or Ollama
+ * never disturbs the shared stack that other tests use. With `kafkaNodes: 3` its Kafka is a
+ * replicated cluster whose nodes can be killed and restarted one by one; with
+ * `mlflowDb: "postgresql"` MLflow keeps its runs in a private PostgreSQL.
  *
  * @module
  */
 
 import { loadStackConfig, serviceEnv, type StackConfig } from "../stack/config.ts";
-import { kafkaAnswers, kafkaPaths, startKafka } from "../stack/kafka.ts";
+import {
+  kafkaAnswers,
+  kafkaNodePaths,
+  kafkaNodePid,
+  killKafkaNode,
+  restartKafkaNode,
+  startKafkaNodes,
+} from "../stack/kafka.ts";
 import { mlflowAnswers, mlflowPaths, startMlflow } from "../stack/mlflow.ts";
 import { ollamaPaths, ollamaVersion, startOllama } from "../stack/ollama.ts";
-import { isAlive, processGroupMembers, readPidFile, stopService } from "../stack/process.ts";
+import { postgresAnswers, postgresPaths, startPostgres } from "../stack/postgres.ts";
+import {
+  freePortBlock,
+  isAlive,
+  processGroupMembers,
+  readPidFile,
+  stopService,
+} from "../stack/process.ts";
 import { type ServiceName, stackDown, stackUp } from "../stack/stack.ts";
 import { integrationConfig } from "../stack/testing.ts";
+
+/** 0–9999, so that private clusters of parallel runs start their port search apart. */
+function randomOffset(): number {
+  return crypto.getRandomValues(new Uint16Array(1))[0] % 10_000;
+}
 
 /** A free TCP port on loopback (bound and released at once). */
 export function freePort(): number {
@@ -22,12 +43,21 @@ export function freePort(): number {
   return port;
 }
 
-/** Ports of a private stack. */
+/** Ports of a private stack (Kafka: node 1's; node i adds 2·(i − 1)). */
 export interface PrivatePorts {
   kafka: number;
   controller: number;
   mlflow: number;
+  postgres: number;
   ollama: number;
+}
+
+/** Options of {@linkcode planPrivateStack} and {@linkcode startPrivateStack}. */
+export interface PrivateStackOptions {
+  /** Local Kafka nodes (default 1). */
+  kafkaNodes?: number;
+  /** MLflow's backend (default "sqlite"). */
+  mlflowDb?: "sqlite" | "postgresql";
 }
 
 /** A private stack's configuration, before anything is started. */
@@ -55,13 +85,19 @@ export interface PrivateStackPlan {
  * plan.config.kafka.brokers; // ["127.0.0.1:40123"]
  * ```
  */
-export async function planPrivateStack(): Promise<PrivateStackPlan> {
+export async function planPrivateStack(
+  options: PrivateStackOptions = {},
+): Promise<PrivateStackPlan> {
   const shared = integrationConfig();
   const stateDir = await Deno.makeTempDir({ prefix: "llmops-private-stack-" });
+  const kafkaNodes = options.kafkaNodes ?? 1;
+  // A cluster needs 2 consecutive ports per node (client, controller, interleaved).
+  const kafkaBase = kafkaNodes === 1 ? null : freePortBlock(20000 + randomOffset(), 2 * kafkaNodes);
   const ports = {
-    kafka: freePort(),
-    controller: freePort(),
+    kafka: kafkaBase ?? freePort(),
+    controller: kafkaBase === null ? freePort() : kafkaBase + 1,
     mlflow: freePort(),
+    postgres: freePort(),
     ollama: freePort(),
   };
   const ownEnv: Record<string, string> = {
@@ -73,6 +109,9 @@ export async function planPrivateStack(): Promise<PrivateStackPlan> {
     LLMOPS_KAFKA_CONTROLLER_PORT: String(ports.controller),
     LLMOPS_MLFLOW_PORT: String(ports.mlflow),
     LLMOPS_OLLAMA_PORT: String(ports.ollama),
+    LLMOPS_POSTGRES_PORT: String(ports.postgres),
+    LLMOPS_KAFKA_NODES: String(kafkaNodes),
+    LLMOPS_MLFLOW_DB: options.mlflowDb ?? "sqlite",
     LLMOPS_MODEL: shared.ollama.model,
   };
   const config = loadStackConfig(ownEnv);
@@ -85,16 +124,24 @@ export interface PrivateStack extends PrivateStackPlan {
   pid(service: ServiceName): Promise<number | null>;
   /** True when the service answers. */
   answers(service: ServiceName): Promise<boolean>;
-  /** Stops a service (SIGTERM to its process group, SIGKILL after the grace period). */
+  /**
+   * Stops a service (SIGTERM to its process group, SIGKILL after the grace period; every node
+   * of a Kafka cluster; PostgreSQL with a fast shutdown).
+   */
   stop(service: ServiceName): Promise<void>;
   /** Starts a stopped service again with the same state folder and port; waits until it answers. */
   start(service: ServiceName): Promise<void>;
+  /** Sends `signal` (default SIGKILL) to one Kafka node and waits until it is gone; its pid. */
+  killKafkaNode(id: number, signal?: Deno.Signal): Promise<number>;
+  /** Starts one killed Kafka node again; resolves when it serves and is registered. */
+  restartKafkaNode(id: number): Promise<void>;
   /** Stops every service and removes the state folder. Idempotent. */
   down(): Promise<void>;
 }
 
 /**
- * Starts a private stack (Kafka, MLflow, Ollama with the model) and returns its handle.
+ * Starts a private stack (Kafka, MLflow, Ollama with the model; PostgreSQL on that backend)
+ * and returns its handle.
  *
  * @example
  * ```ts
@@ -105,26 +152,35 @@ export interface PrivateStack extends PrivateStackPlan {
  * } finally {
  *   await stack.down();
  * }
+ * const cluster = await startPrivateStack({ kafkaNodes: 3, mlflowDb: "postgresql" });
+ * await cluster.killKafkaNode(2); // SIGKILL
+ * await cluster.restartKafkaNode(2);
+ * await cluster.down();
  * ```
  */
 export async function startPrivateStack(
-  options: { progress?: (line: string) => void } = {},
+  options: PrivateStackOptions & { progress?: (line: string) => void } = {},
 ): Promise<PrivateStack> {
-  const plan = await planPrivateStack();
+  const plan = await planPrivateStack(options);
   const progress = options.progress ?? ((line: string) => console.error(`[private] ${line}`));
   const { config } = plan;
-  const pidFile = (service: ServiceName) =>
-    service === "kafka"
-      ? kafkaPaths(config).pid
-      : service === "mlflow"
-      ? mlflowPaths(config).pid
-      : ollamaPaths(config).pid;
+  const pidFiles = (service: ServiceName) =>
+    service === "kafka" ? config.kafka.localNodes.map((n) => kafkaNodePaths(config, n.id).pid) : [
+      service === "mlflow"
+        ? mlflowPaths(config).pid
+        : service === "postgres"
+        ? postgresPaths(config).pid
+        : ollamaPaths(config).pid,
+    ];
   let downDone = false;
   const stack: PrivateStack = {
     ...plan,
     pid: async (service) => {
-      const pid = await readPidFile(pidFile(service));
-      return pid !== null && isAlive(pid) ? pid : null;
+      for (const file of pidFiles(service)) {
+        const pid = await readPidFile(file);
+        if (pid !== null && isAlive(pid)) return pid;
+      }
+      return null;
     },
     answers: (service) => {
       switch (service) {
@@ -132,19 +188,24 @@ export async function startPrivateStack(
           return kafkaAnswers(config.kafka.brokers);
         case "mlflow":
           return mlflowAnswers(config.mlflow.uri);
+        case "postgres":
+          return postgresAnswers(config);
         case "ollama":
           return ollamaVersion(config.ollama.host).then((v) => v !== null);
       }
     },
     stop: async (service) => {
-      const pid = await readPidFile(pidFile(service));
-      if (pid === null) throw new Error(`${service} of the private stack has no pid file`);
-      progress(`${service}: stopping (pid ${pid})`);
-      await stopService(pid);
-      if (processGroupMembers(pid).length > 0) {
-        throw new Error(`${service}: processes left in group ${pid}`);
-      }
-      await Deno.remove(pidFile(service)).catch(() => {});
+      const files = pidFiles(service);
+      const pids = (await Promise.all(files.map(readPidFile))).filter((p) => p !== null);
+      if (pids.length === 0) throw new Error(`${service} of the private stack has no pid file`);
+      await Promise.all(pids.map(async (pid) => {
+        progress(`${service}: stopping (pid ${pid})`);
+        await stopService(pid, service === "postgres" ? { signal: "SIGINT" } : {});
+        if (processGroupMembers(pid).length > 0) {
+          throw new Error(`${service}: processes left in group ${pid}`);
+        }
+      }));
+      await Promise.all(files.map((file) => Deno.remove(file).catch(() => {})));
     },
     start: async (service) => {
       if (await stack.pid(service) !== null) {
@@ -152,15 +213,28 @@ export async function startPrivateStack(
       }
       switch (service) {
         case "kafka":
-          await startKafka(config, progress);
+          await startKafkaNodes(config, progress);
           break;
         case "mlflow":
           await startMlflow(config, progress);
+          break;
+        case "postgres":
+          await startPostgres(config, progress);
           break;
         case "ollama":
           await startOllama(config, progress);
           break;
       }
+    },
+    killKafkaNode: (id, signal) => {
+      progress(`kafka node ${id}: ${signal ?? "SIGKILL"}`);
+      return killKafkaNode(config, id, signal);
+    },
+    restartKafkaNode: async (id) => {
+      if (await kafkaNodePid(config, id) !== null) {
+        throw new Error(`kafka node ${id} of the private stack is still running`);
+      }
+      await restartKafkaNode(config, id, progress);
     },
     down: async () => {
       if (downDone) return;

@@ -3,7 +3,8 @@
  *
  * - `up` provisions and starts what is missing, leaves the services running, and prints status.
  * - `down` stops every service recorded in the state folder.
- * - `status` prints the health of Kafka, MLflow and Ollama (`--json`: one object).
+ * - `status` prints the health of Kafka (each node), MLflow (its backend) and Ollama (`--json`:
+ *   one object).
  *
  * @module
  */
@@ -14,21 +15,50 @@ import { stackDown, type StackStatus, stackStatus, stackUp } from "./stack.ts";
 
 const USAGE = "usage: deno task stack up | down | status [--json]";
 
-/** Formats a status as readable lines. */
+/**
+ * Formats a status as readable lines: one per service, one per Kafka node of a cluster, and the
+ * database under MLflow on PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * console.log(formatStatus(await stackStatus(loadStackConfig())));
+ * ```
+ */
 export function formatStatus(status: StackStatus): string {
+  const mark = (healthy: boolean) => `${healthy ? "●" : "○"}`;
   const line = (name: string, s: { healthy: boolean; url: string; version: string | null }) =>
-    `${s.healthy ? "●" : "○"} ${name.padEnd(7)} ${s.healthy ? "healthy  " : "unhealthy"} ` +
+    `${mark(s.healthy)} ${name.padEnd(7)} ${s.healthy ? "healthy  " : "unhealthy"} ` +
     `${s.url}${s.version ? `  (version ${s.version})` : ""}`;
+  const nodes = status.kafka.nodes.length > 1
+    ? status.kafka.nodes.map((n) =>
+      `    ${mark(n.healthy)} node ${n.id}  port ${n.port}  ` +
+      `${n.healthy ? "healthy" : "unhealthy"}${n.pid === null ? "" : `  pid ${n.pid}`}`
+    )
+    : [];
+  const database = "database" in status.mlflow && status.mlflow.database
+    ? [
+      `    ${mark(status.mlflow.database.healthy)} postgresql ${status.mlflow.database.url}` +
+      (status.mlflow.database.version ? `  (version ${status.mlflow.database.version})` : ""),
+    ]
+    : [];
   return [
     line("kafka", status.kafka),
-    line("mlflow", status.mlflow),
+    ...nodes,
+    line("mlflow", status.mlflow) + `  backend: ${status.mlflow.backend}`,
+    ...database,
     line("ollama", status.ollama) +
     (status.ollama.healthy ? `  models: ${status.ollama.models.join(", ") || "none"}` : ""),
   ].join("\n");
 }
 
-function allHealthy(status: StackStatus): boolean {
-  return status.kafka.healthy && status.mlflow.healthy && status.ollama.healthy &&
+/**
+ * True when every service answers, every local Kafka node is healthy, the model is present and,
+ * on PostgreSQL, the database answers.
+ */
+export function allHealthy(status: StackStatus): boolean {
+  const database = "database" in status.mlflow ? status.mlflow.database : undefined;
+  return status.kafka.healthy && status.kafka.nodes.every((n) => n.healthy) &&
+    status.mlflow.healthy && (database?.healthy ?? true) && status.ollama.healthy &&
     status.ollama.model_present;
 }
 

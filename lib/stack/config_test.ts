@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadStackConfig, serviceEnv } from "./config.ts";
+import { DEFAULT_MLFLOW_WORKERS, loadStackConfig, serviceEnv, STACK_ENV_VARS } from "./config.ts";
 
 Deno.test("with nothing configured every service is local, on loopback, with default ports", () => {
   const config = loadStackConfig({});
@@ -64,4 +64,100 @@ Deno.test("serviceEnv points child processes at the configured services", () => 
   assert.equal(env.MLFLOW_TRACKING_URI, "http://127.0.0.1:5000");
   assert.equal(env.OLLAMA_HOST, "http://127.0.0.1:11434");
   assert.equal(env.LLMOPS_MODEL, "m:1");
+});
+
+Deno.test("one Kafka node by default: replication factor 1 and min ISR 1", () => {
+  const { kafka } = loadStackConfig({});
+  assert.equal(kafka.nodes, 1);
+  assert.deepEqual(kafka.localNodes, [{ id: 1, port: 9092, controllerPort: 9093 }]);
+  assert.equal(kafka.replicationFactor, 1);
+  assert.equal(kafka.minInsyncReplicas, 1);
+});
+
+Deno.test("LLMOPS_KAFKA_NODES=3 gives three nodes two ports apart, RF 3, min ISR 2, every broker listed", () => {
+  const { kafka } = loadStackConfig({ LLMOPS_KAFKA_NODES: "3" });
+  assert.deepEqual(kafka.localNodes, [
+    { id: 1, port: 9092, controllerPort: 9093 },
+    { id: 2, port: 9094, controllerPort: 9095 },
+    { id: 3, port: 9096, controllerPort: 9097 },
+  ]);
+  assert.deepEqual(kafka.brokers, ["127.0.0.1:9092", "127.0.0.1:9094", "127.0.0.1:9096"]);
+  assert.equal(kafka.replicationFactor, 3);
+  assert.equal(kafka.minInsyncReplicas, 2);
+  const moved = loadStackConfig({
+    LLMOPS_KAFKA_NODES: "3",
+    LLMOPS_KAFKA_PORT: "19192",
+    LLMOPS_KAFKA_CONTROLLER_PORT: "19292",
+  }).kafka;
+  assert.deepEqual(moved.localNodes.map((n) => [n.port, n.controllerPort]), [
+    [19192, 19292],
+    [19194, 19294],
+    [19196, 19296],
+  ]);
+  const two = loadStackConfig({ LLMOPS_KAFKA_NODES: "2" }).kafka;
+  assert.deepEqual([two.replicationFactor, two.minInsyncReplicas], [2, 1]);
+  const five = loadStackConfig({ LLMOPS_KAFKA_NODES: "5" }).kafka;
+  assert.deepEqual([five.replicationFactor, five.minInsyncReplicas], [3, 2]);
+});
+
+Deno.test("cluster ports that overlap or leave the TCP range are refused with the variables named", () => {
+  assert.throws(
+    () =>
+      loadStackConfig({
+        LLMOPS_KAFKA_NODES: "3",
+        LLMOPS_KAFKA_PORT: "9092",
+        LLMOPS_KAFKA_CONTROLLER_PORT: "9094",
+      }),
+    /client ports \(9092, 9094, 9096\) and controller ports \(9094, 9096, 9098\) of 3 nodes overlap/,
+  );
+  assert.throws(
+    () => loadStackConfig({ LLMOPS_KAFKA_NODES: "3", LLMOPS_KAFKA_PORT: "65533" }),
+    /reach 65537, above 65535/,
+  );
+  assert.throws(
+    () => loadStackConfig({ LLMOPS_KAFKA_NODES: "12" }),
+    /LLMOPS_KAFKA_NODES must be an integer from 1 to 9, found "12"/,
+  );
+});
+
+Deno.test("MLflow's backend: sqlite by default, postgresql on request, external with a tracking URI", () => {
+  const sqlite = loadStackConfig({});
+  assert.equal(sqlite.mlflow.backend, "sqlite");
+  assert.equal(sqlite.mlflow.workers, DEFAULT_MLFLOW_WORKERS.sqlite);
+  const pg = loadStackConfig({ LLMOPS_MLFLOW_DB: "PostgreSQL", LLMOPS_POSTGRES_PORT: "15433" });
+  assert.equal(pg.mlflow.backend, "postgresql");
+  assert.equal(pg.mlflow.workers, DEFAULT_MLFLOW_WORKERS.postgresql);
+  assert.deepEqual(pg.postgres, { port: 15433, database: "mlflow", user: "llmops" });
+  assert.equal(loadStackConfig({}).postgres.port, 5433);
+  const external = loadStackConfig({
+    LLMOPS_MLFLOW_DB: "postgresql",
+    MLFLOW_TRACKING_URI: "http://mlflow.internal:5000",
+  });
+  assert.equal(external.mlflow.backend, "external");
+  assert.equal(loadStackConfig({ LLMOPS_MLFLOW_WORKERS: "3" }).mlflow.workers, 3);
+  assert.throws(
+    () => loadStackConfig({ LLMOPS_MLFLOW_DB: "mysql" }),
+    /LLMOPS_MLFLOW_DB must be "sqlite" or "postgresql", found "mysql"/,
+  );
+  assert.throws(() => loadStackConfig({ LLMOPS_POSTGRES_PORT: "0" }), /LLMOPS_POSTGRES_PORT/);
+});
+
+Deno.test("every variable the configuration reads is documented once", async () => {
+  const source = await Deno.readTextFile(new URL("./config.ts", import.meta.url));
+  const read = new Set([...source.matchAll(/env(?:\.|, ")([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
+  const documented = STACK_ENV_VARS.map((v) => v.name);
+  assert.equal(new Set(documented).size, documented.length, "a variable is documented twice");
+  for (const name of read) {
+    assert.ok(documented.includes(name), `${name} is read but not documented`);
+  }
+  for (
+    const name of [
+      "LLMOPS_KAFKA_NODES",
+      "LLMOPS_MLFLOW_DB",
+      "LLMOPS_POSTGRES_PORT",
+      "LLMOPS_MLFLOW_WORKERS",
+    ]
+  ) {
+    assert.ok(documented.includes(name), name);
+  }
 });

@@ -1,12 +1,14 @@
 /**
  * The local MLflow tracking server: MLflow 3.x from the project's virtualenv, a SQLite backend
- * store and a local artifact folder, bound to loopback.
+ * store (default) or the stack's private PostgreSQL (`LLMOPS_MLFLOW_DB=postgresql`), a local
+ * artifact folder, bound to loopback, with `config.mlflow.workers` worker processes.
  *
  * @module
  */
 
 import type { StackConfig } from "./config.ts";
 import { pythonPaths } from "./python_env.ts";
+import { postgresPassword, postgresStatus, postgresUri } from "./postgres.ts";
 import {
   ensurePortFree,
   isAlive,
@@ -34,7 +36,28 @@ export const MLFLOW_QUIET_ENV: Readonly<Record<string, string>> = Object.freeze(
   PYTHONUNBUFFERED: "1",
 });
 
-/** Starts `mlflow server` and waits until `/health` answers. */
+/**
+ * The backend store URI of the local server and the environment it needs (PostgreSQL's password
+ * goes through `PGPASSWORD`, not the command line).
+ *
+ * @example
+ * ```ts
+ * (await mlflowBackendStore(loadStackConfig())).uri; // "sqlite:///…/state/mlflow/mlflow.db"
+ * ```
+ */
+export async function mlflowBackendStore(
+  config: StackConfig,
+): Promise<{ uri: string; env: Record<string, string> }> {
+  if (config.mlflow.backend === "postgresql") {
+    return { uri: postgresUri(config), env: { PGPASSWORD: await postgresPassword(config) } };
+  }
+  return { uri: `sqlite:///${mlflowPaths(config).db}`, env: {} };
+}
+
+/**
+ * Starts `mlflow server` and waits until `/health` answers. On PostgreSQL the database must be
+ * up first (see `startPostgres`).
+ */
 export async function startMlflow(
   config: StackConfig,
   progress: (line: string) => void,
@@ -49,14 +72,18 @@ export async function startMlflow(
     "an MLflow server",
   );
   await Deno.mkdir(paths.artifacts, { recursive: true });
-  progress(`mlflow: starting tracking server on ${config.mlflow.uri}`);
+  const store = await mlflowBackendStore(config);
+  progress(
+    `mlflow: starting tracking server on ${config.mlflow.uri} (${config.mlflow.backend}, ` +
+      `${config.mlflow.workers} worker${config.mlflow.workers === 1 ? "" : "s"})`,
+  );
   const service = await startService({
     name: "mlflow",
     command: pythonPaths(config).mlflow,
     args: [
       "server",
       "--backend-store-uri",
-      `sqlite:///${paths.db}`,
+      store.uri,
       "--artifacts-destination",
       paths.artifacts,
       "--host",
@@ -64,9 +91,9 @@ export async function startMlflow(
       "--port",
       String(config.mlflow.port),
       "--workers",
-      "1",
+      String(config.mlflow.workers),
     ],
-    env: { ...MLFLOW_QUIET_ENV },
+    env: { ...MLFLOW_QUIET_ENV, ...store.env },
     logFile: paths.log,
     pidFile: paths.pid,
   });
@@ -106,7 +133,10 @@ export async function mlflowAnswers(uri: string): Promise<boolean> {
   }
 }
 
-/** Health and version of a tracking server. */
+/**
+ * Health and version of a tracking server, its backend (`sqlite`, `postgresql` or `external`)
+ * and, on PostgreSQL, the database's health.
+ */
 export async function mlflowStatus(config: StackConfig) {
   const healthy = await mlflowAnswers(config.mlflow.uri);
   let version: string | null = null;
@@ -120,5 +150,12 @@ export async function mlflowStatus(config: StackConfig) {
       version = null;
     }
   }
-  return { healthy, url: config.mlflow.uri, version, experiment: config.mlflow.experiment };
+  return {
+    healthy,
+    url: config.mlflow.uri,
+    version,
+    experiment: config.mlflow.experiment,
+    backend: config.mlflow.backend,
+    ...(config.mlflow.backend === "postgresql" ? { database: await postgresStatus(config) } : {}),
+  };
 }

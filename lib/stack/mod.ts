@@ -1,6 +1,6 @@
 /**
- * The local stack: provisioning and lifecycle of Kafka, MLflow, Ollama (with its model) and
- * Jupyter's Deno kernel.
+ * The local stack: provisioning and lifecycle of Kafka (one node or a KRaft cluster), MLflow
+ * (on SQLite or a private PostgreSQL), Ollama (with its model) and Jupyter's Deno kernel.
  *
  * @example
  * ```ts
@@ -15,4 +15,12 @@
 export * from "./config.ts";
 export * from "./stack.ts";
 export { executeNotebook } from "./jupyter.ts";
+export {
+  kafkaNodePid,
+  type KafkaNodeStatus,
+  killKafkaNode,
+  restartKafkaNode,
+  underReplicatedPartitions,
+} from "./kafka.ts";
+export { postgresStatus, postgresUri } from "./postgres.ts";
 export { MissingPrerequisiteError } from "./prerequisites.ts";

@@ -18,6 +18,11 @@ export interface ServiceSpawnSpec {
   logFile: string;
   /** The service's process id is written here. */
   pidFile: string;
+  /**
+   * Signal that asks the service to stop, sent to the service process alone (default: SIGTERM
+   * to its whole process group). PostgreSQL wants SIGINT (fast shutdown) to its postmaster.
+   */
+  stopSignal?: Deno.Signal;
 }
 
 /** A service process that this process started. */
@@ -26,6 +31,10 @@ export interface StartedService {
   pid: number;
   /** Resolves when the process exits (and reaps it). */
   exited: Promise<Deno.CommandStatus>;
+  /** Where its pid is recorded. */
+  pidFile: string;
+  /** See {@linkcode ServiceSpawnSpec.stopSignal}. */
+  stopSignal?: Deno.Signal;
 }
 
 /**
@@ -54,7 +63,13 @@ export async function startService(spec: ServiceSpawnSpec): Promise<StartedServi
   }).spawn();
   child.unref();
   await Deno.writeTextFile(spec.pidFile, `${child.pid}\n`);
-  return { name: spec.name, pid: child.pid, exited: child.status };
+  return {
+    name: spec.name,
+    pid: child.pid,
+    exited: child.status,
+    pidFile: spec.pidFile,
+    stopSignal: spec.stopSignal,
+  };
 }
 
 /**
@@ -93,18 +108,39 @@ export function processGroupMembers(pgid: number): number[] {
   return members;
 }
 
+/** Options of {@linkcode stopService}. */
+export interface StopOptions {
+  /** Time between the polite signal and SIGKILL (default 15 s). */
+  graceMs?: number;
+  /**
+   * A signal for the service process alone instead of SIGTERM to the group (its children end
+   * as the service ends them); SIGKILL to the group still follows after `graceMs`.
+   */
+  signal?: Deno.Signal;
+}
+
 /**
- * Stops a service and every process in its group: SIGTERM first, SIGKILL after `graceMs`.
- * Resolves when no process of the group is left.
+ * Stops a service and every process in its group: SIGTERM first (or `signal` to the service
+ * process alone), SIGKILL to the group after `graceMs`. Resolves when no process of the group is
+ * left.
  *
  * @example
  * ```ts
  * await stopService(12345, { graceMs: 5000 });
+ * await stopService(23456, { signal: "SIGINT" }); // PostgreSQL's fast shutdown
  * ```
  */
-export async function stopService(pid: number, options: { graceMs?: number } = {}): Promise<void> {
+export async function stopService(pid: number, options: StopOptions = {}): Promise<void> {
   const graceMs = options.graceMs ?? 15_000;
-  signalGroup(pid, "SIGTERM");
+  if (options.signal) {
+    try {
+      Deno.kill(pid, options.signal);
+    } catch {
+      // already gone
+    }
+  } else {
+    signalGroup(pid, "SIGTERM");
+  }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (processGroupMembers(pid).length === 0 && !isAlive(pid)) return;
@@ -313,4 +349,37 @@ export async function ensurePortFree(
         `free port, or ${useInstead} if that program is ${what} you want to use`,
     );
   }
+}
+
+/** True when nothing listens on 127.0.0.1:port and this process may bind it. */
+export function isPortFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first port at or above `first` that starts `count` consecutive free ports on loopback
+ * (for a Kafka cluster's client and controller listeners). Throws a RangeError when there is
+ * none below `last`.
+ *
+ * @example
+ * ```ts
+ * freePortBlock(19192, 6); // 19192 when 19192–19197 are free
+ * ```
+ */
+export function freePortBlock(first: number, count: number, last = 65535): number {
+  if (!Number.isInteger(first) || first < 1 || !Number.isInteger(count) || count < 1) {
+    throw new RangeError(`expected a first port ≥ 1 and a count ≥ 1, found ${first} and ${count}`);
+  }
+  for (let base = first; base + count - 1 <= last; base++) {
+    let free = 0;
+    while (free < count && isPortFree(base + free)) free++;
+    if (free === count) return base;
+    base += free; // the port at base + free is taken: start after it
+  }
+  throw new RangeError(`no ${count} consecutive free ports between ${first} and ${last}`);
 }

@@ -1,6 +1,6 @@
 /**
- * The project-local Python virtualenv that holds the MLflow tracking server and Jupyter
- * (nbclient, nbconvert, JupyterLab). Provisioned once; a marker file records which requirements
+ * The project-local Python virtualenv that holds the MLflow tracking server (with the
+ * PostgreSQL driver) and Jupyter (nbclient, nbconvert, JupyterLab). Provisioned once; a marker file records which requirements
  * it was built with, so a change of versions reinstalls.
  *
  * @module
@@ -11,9 +11,13 @@ import { exists } from "./_fs.ts";
 import { requireCommand } from "./prerequisites.ts";
 import { runLogged } from "./process.ts";
 
-/** Packages of the virtualenv, pinned where the product depends on their behaviour. */
+/**
+ * Packages of the virtualenv, pinned where the product depends on their behaviour. psycopg is
+ * the driver SQLAlchemy 2.1 uses for `postgresql://` URIs (MLflow on PostgreSQL).
+ */
 export const PYTHON_REQUIREMENTS: readonly string[] = Object.freeze([
   `mlflow==${STACK_VERSIONS.mlflow}`,
+  "psycopg[binary]==3.3.9",
   "jupyterlab",
   "nbclient",
   "nbconvert",
