@@ -8,7 +8,7 @@
  */
 
 import type { Kafka, KafkaMessage } from "kafkajs";
-import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
+import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
 import { BatchConsumer, type EventProducer } from "../kafka/mod.ts";
 import { MetricsAggregator, NewestBuffer } from "../metrics/mod.ts";
 
@@ -59,7 +59,7 @@ export class DashboardIngest {
           this.#first = false;
           options.onFirstMessage?.();
         }
-        return decodeEvent(message.value, "llm.response.v1", parseResponseEvent);
+        return decodeResponse(message.value);
       },
       handle: (items) => {
         for (const { value } of items) this.#ingest(value);

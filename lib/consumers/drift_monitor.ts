@@ -21,7 +21,7 @@ import {
   DriftTracker,
   type WindowsDescription,
 } from "../drift/mod.ts";
-import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
+import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { RecentIds } from "../metrics/mod.ts";
 
@@ -131,7 +131,7 @@ export class DriftMonitor {
       fromBeginning: true,
       dlq: this.#dlq,
       chunkSize: 500,
-      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
+      decode: (message) => decodeResponse(message.value),
       handle: (items) => {
         // within a chunk, in the order the responses finished
         const events = items.map((i) => i.value).sort((a, b) => a.ts_end - b.ts_end);

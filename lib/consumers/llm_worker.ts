@@ -8,12 +8,7 @@
  */
 
 import type { Kafka } from "kafkajs";
-import {
-  decodeEvent,
-  parseRequestEvent,
-  type RequestEvent,
-  type ResponseEvent,
-} from "../events/mod.ts";
+import { decodeRequest, type RequestEvent, type ResponseEvent } from "../events/mod.ts";
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { measuredChat, toResponseEvent } from "../llm/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
@@ -70,7 +65,7 @@ export class LlmWorker {
       topics: [options.topics?.requests ?? TOPICS.requests],
       dlq: options.producer,
       chunkSize: concurrency * 2,
-      decode: (message) => decodeEvent(message.value, "llm.request.v1", parseRequestEvent),
+      decode: (message) => decodeRequest(message.value),
       handle: async (items) => {
         await mapWithConcurrency(items, concurrency, (item) => this.#process(item.value));
       },

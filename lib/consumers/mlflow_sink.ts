@@ -11,7 +11,7 @@
  */
 
 import type { Kafka } from "kafkajs";
-import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
+import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
 import {
   BatchConsumer,
   type ConsumedItem,
@@ -76,7 +76,7 @@ export class MlflowSink {
       topics: [options.topic ?? TOPICS.responses],
       dlq: options.dlq,
       chunkSize: options.chunkSize ?? 100,
-      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
+      decode: (message) => decodeResponse(message.value),
       handle: (items) => this.#handle(items),
       onError: options.onError,
     });

@@ -8,7 +8,7 @@
  */
 
 import type { Consumer, Kafka } from "kafkajs";
-import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
+import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
 
 /**
  * Calls `onResponse` with every valid response produced to `topic` after {@linkcode start}.
@@ -54,7 +54,7 @@ export class ResponseListener {
         for (const message of batch.messages) {
           let event: ResponseEvent;
           try {
-            event = decodeEvent(message.value, "llm.response.v1", parseResponseEvent);
+            event = decodeResponse(message.value);
           } catch {
             continue; // invalid responses are the consumers' business (they go to the DLQ)
           }

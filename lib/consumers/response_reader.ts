@@ -9,7 +9,7 @@
  */
 
 import type { Kafka } from "kafkajs";
-import { decodeEvent, parseResponseEvent, type ResponseEvent } from "../events/mod.ts";
+import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
 import { readTopic, TOPICS } from "../kafka/mod.ts";
 
 /** Options of {@linkcode readResponses}. */
@@ -63,7 +63,7 @@ export async function readResponses(
   let invalid = 0;
   for (const message of messages) {
     try {
-      events.push(decodeEvent(message.value, "llm.response.v1", parseResponseEvent));
+      events.push(decodeResponse(message.value));
     } catch {
       invalid++;
     }

@@ -23,10 +23,10 @@ type Kind = "request" | "response";
 
 const HUGE_CHARS = 900_000;
 
-/** A reason naming a field: `invalid llm.x.v1: <field>: ...` (or after another field's issue). */
+/** A reason naming a field: `invalid llm.x.v2: <field>: ...` (or after another field's issue). */
 function at(field: string): RegExp {
   return new RegExp(
-    `^invalid llm\\.(request|response)\\.v1: (.*; )?${field.replace(".", "\\.")}: `,
+    `^invalid llm\\.(request|response)\\.v[12]: (.*; )?${field.replace(".", "\\.")}: `,
   );
 }
 
@@ -34,7 +34,8 @@ function at(field: string): RegExp {
 function templates(
   kind: Kind,
 ): { category: string; reason: RegExp; make: (n: number) => unknown }[] {
-  const schema = kind === "request" ? "llm.request.v1" : "llm.response.v1";
+  const schema = kind === "request" ? "llm.request.v2" : "llm.response.v2";
+  const accepted = `"${schema}" or "${schema.replace("v2", "v1")}"`;
   const valid = (): Record<string, unknown> =>
     kind === "request" ? { ...sampleRequest() } : { ...sampleResponse() };
   const without = (field: string) => () => {
@@ -81,13 +82,47 @@ function templates(
     { category: "null value", reason: /empty message/, make: () => Buffer.alloc(0) },
     {
       category: "wrong schema version",
-      reason: new RegExp(`schema: expected "${schema}", found "${schema.replace("v1", "v2")}"`),
-      make: withField("schema", schema.replace("v1", "v2")),
+      reason: new RegExp(`schema: expected ${accepted}, found "${schema.replace("v2", "v3")}"`),
+      make: withField("schema", schema.replace("v2", "v3")),
     },
     {
       category: "wrong schema version",
-      reason: new RegExp(`schema: expected "${schema}", found nothing`),
+      reason: new RegExp(`schema: expected ${accepted}, found nothing`),
       make: without("schema"),
+    },
+    {
+      // a v1 event may not carry what only v2 knows: the gateway's sources
+      category: "wrong schema version",
+      reason: at("source"),
+      make: () => ({ ...valid(), schema: schema.replace("v2", "v1"), source: "gateway" }),
+    },
+    {
+      category: "conversation",
+      reason: at("messages.0.role"),
+      make: withField("messages", [{ role: "root", content: "hi" }]),
+    },
+    {
+      category: "conversation",
+      reason: at("messages.1.content"),
+      make: withField("messages", [{ role: "user", content: "hi" }, { role: "user", content: 7 }]),
+    },
+    {
+      category: "conversation",
+      reason: at("messages"),
+      make: withField("messages", { role: "user", content: "not a list" }),
+    },
+    {
+      category: "conversation",
+      reason: at("messages"),
+      make: withField(
+        "messages",
+        Array.from({ length: 201 }, () => ({ role: "user", content: "again" })),
+      ),
+    },
+    {
+      category: "conversation",
+      reason: /messages\.0\.content: must not contain control characters/,
+      make: withField("messages", [{ role: "user", content: "hi\u0000\u001b[2J" }]),
     },
     {
       category: "wrong schema version",
@@ -192,6 +227,13 @@ function templates(
         make: withField("status", "error"),
       },
       { category: "wrong type", reason: at("latency_ms"), make: withField("latency_ms", -5) },
+      { category: "cost", reason: at("cost_usd"), make: withField("cost_usd", -0.01) },
+      { category: "cost", reason: at("cost_usd"), make: withField("cost_usd", "1.00") },
+      {
+        category: "cost",
+        reason: at("price_version"),
+        make: withField("price_version", "v1\u0000"),
+      },
       { category: "wrong type", reason: at("status"), make: withField("status", "maybe") },
       {
         category: "over the caps",

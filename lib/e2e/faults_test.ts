@@ -19,12 +19,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { Admin, Kafka } from "kafkajs";
 import { LlmClient } from "../client/llm_client.ts";
-import {
-  decodeEvent,
-  parseResponseEvent,
-  type RequestInput,
-  type ResponseEvent,
-} from "../events/mod.ts";
+import { decodeResponse, type RequestInput, type ResponseEvent } from "../events/mod.ts";
 import {
   consumerLag,
   createKafka,
@@ -57,7 +52,7 @@ const MLFLOW_DOWN_MS = 30_000;
 async function responsesById(kafka: Kafka): Promise<Map<string, ResponseEvent[]>> {
   const byId = new Map<string, ResponseEvent[]>();
   for (const message of await readTopic(kafka, TOPICS.responses, { timeoutMs: 120_000 })) {
-    const event = decodeEvent(message.value, "llm.response.v1", parseResponseEvent);
+    const event = decodeResponse(message.value);
     const list = byId.get(event.request_id) ?? [];
     list.push(event);
     byId.set(event.request_id, list);

@@ -12,10 +12,9 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { DriftMonitor, LlmWorker, MlflowSink, readResponses } from "../consumers/mod.ts";
 import {
-  decodeEvent,
+  decodeResponse,
   type DlqEvent,
   parseDlqEvent,
-  parseResponseEvent,
   type RequestEvent,
   type ResponseEvent,
 } from "../events/mod.ts";
@@ -152,7 +151,7 @@ Deno.test({
       topics: [topics.responses],
       dlq: producer,
       chunkSize: 1_000,
-      decode: (message) => decodeEvent(message.value, "llm.response.v1", parseResponseEvent),
+      decode: (message) => decodeResponse(message.value),
       handle: (items) => {
         for (const { value } of items) metrics.add(value);
         return Promise.resolve();

@@ -48,7 +48,7 @@ export function createRequestEvent(
     if (value !== undefined) params[key] = value;
   }
   return parseRequestEvent({
-    schema: "llm.request.v1",
+    schema: "llm.request.v2",
     request_id: input.request_id ?? crypto.randomUUID(),
     ts: (defaults.now ?? Date.now)(),
     prompt: input.prompt,

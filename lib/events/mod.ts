@@ -14,3 +14,6 @@
 export * from "./schemas.ts";
 export * from "./validate.ts";
 export * from "./build.ts";
+export * from "./feedback.ts";
+export * from "./alert.ts";
+export * from "./limits.ts";

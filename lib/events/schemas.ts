@@ -1,7 +1,12 @@
 /**
- * The versioned event contracts of the product, as zod schemas: `llm.request.v1`,
- * `llm.response.v1` and `llm.dlq.v1`. Every boundary (HTTP, Kafka, CLI, notebooks) validates
- * with these. Free of `Deno.*`, so the browser can import it.
+ * The versioned event contracts of the product, as zod schemas: `llm.request.v2` and
+ * `llm.response.v2` (what every producer writes now), `llm.request.v1` and `llm.response.v1`
+ * (still read: every consumer accepts both), and `llm.dlq.v1`. Every boundary (HTTP, Kafka, CLI,
+ * notebooks) validates with these. Free of `Deno.*`, so the browser can import it.
+ *
+ * Version 2 adds, all optional except the wider sources: the conversation of a multi-turn chat
+ * (`messages`, roles and contents; `prompt` stays the last user turn), the sources `gateway` and
+ * `otlp`, and on responses the call's `cost_usd` with the `price_version` it was priced by.
  *
  * @module
  */
@@ -32,11 +37,27 @@ export const ParamsSchema = z.object({
   seed: z.number().int().optional(),
 });
 
-/** Where a request came from. */
-export const SourceSchema = z.enum(["test", "stream", "api", "notebook"]);
+/** Where a request came from (`llm.request.v1` knows the first four). */
+export const SourceSchema = z.enum(["test", "stream", "api", "notebook", "gateway", "otlp"]);
+const SourceV1Schema = z.enum(["test", "stream", "api", "notebook"]);
+
+/** Most turns of a conversation kept in an event. */
+export const MAX_MESSAGES = 200;
+
+/** One turn of a conversation. */
+export const MessageSchema = z.object({
+  role: z.enum(["system", "user", "assistant", "tool"]),
+  content: text(LIMITS.promptChars),
+});
+
+/** The turns of a conversation, oldest first, at most {@linkcode MAX_MESSAGES}. */
+export const MessagesSchema = z.array(MessageSchema).max(
+  MAX_MESSAGES,
+  `at most ${MAX_MESSAGES} messages`,
+);
 
 /** `llm.request.v1`: one prompt to one model. */
-export const RequestEventSchema = z.object({
+export const RequestEventV1Schema = z.object({
   schema: z.literal("llm.request.v1"),
   request_id: z.uuid(),
   ts: z.number().int().nonnegative(),
@@ -46,12 +67,19 @@ export const RequestEventSchema = z.object({
   params: ParamsSchema,
   user_id: shortText,
   session_id: shortText.optional(),
-  source: SourceSchema,
+  source: SourceV1Schema,
   dataset: shortText.optional(),
   tags: z.record(identifier(64), identifier(LIMITS.idChars)).optional()
     .refine((tags) => !tags || Object.keys(tags).length <= LIMITS.tags, {
       message: `at most ${LIMITS.tags} tags`,
     }),
+});
+
+/** `llm.request.v2`: v1, the conversation of a multi-turn chat, the gateway's sources. */
+export const RequestEventSchema = RequestEventV1Schema.extend({
+  schema: z.literal("llm.request.v2"),
+  source: SourceSchema,
+  messages: MessagesSchema.optional(),
 });
 
 /** Kinds of failure of an LLM call. */
@@ -68,9 +96,8 @@ export const ErrorTypeSchema = z.enum([
 const nonNegative = z.number().nonnegative();
 const nullableNs = z.number().nonnegative().nullable();
 
-/** `llm.response.v1`: the request, its outcome and every measurement of the call. */
-export const ResponseEventSchema = RequestEventSchema.extend({
-  schema: z.literal("llm.response.v1"),
+/** What a response adds to its request: the outcome and every measurement of the call. */
+const responseFields = {
   ts_start: z.number().int().nonnegative(),
   ts_end: z.number().int().nonnegative(),
   status: z.enum(["success", "error"]),
@@ -87,11 +114,32 @@ export const ResponseEventSchema = RequestEventSchema.extend({
   prompt_eval_duration_ns: nullableNs,
   eval_duration_ns: nullableNs,
   worker_id: shortText,
-}).refine((e) => e.ts_end >= e.ts_start, { message: "ts_end must not be before ts_start" })
-  .refine((e) => e.status === "success" || e.error !== undefined, {
-    message: "an error response needs an error {type, message}",
-    path: ["error"],
-  });
+};
+
+const timesInOrder = (e: { ts_end: number; ts_start: number }) => e.ts_end >= e.ts_start;
+const TIMES_MESSAGE = { message: "ts_end must not be before ts_start" };
+const errorExplained = (e: { status: string; error?: unknown }) =>
+  e.status === "success" || e.error !== undefined;
+const ERROR_MESSAGE = {
+  message: "an error response needs an error {type, message}",
+  path: ["error"],
+};
+
+/** `llm.response.v1`: the request, its outcome and every measurement of the call. */
+export const ResponseEventV1Schema = RequestEventV1Schema.extend({
+  schema: z.literal("llm.response.v1"),
+  ...responseFields,
+}).refine(timesInOrder, TIMES_MESSAGE).refine(errorExplained, ERROR_MESSAGE);
+
+/** `llm.response.v2`: v1 with the conversation, the gateway's sources and the call's cost. */
+export const ResponseEventSchema = RequestEventSchema.extend({
+  schema: z.literal("llm.response.v2"),
+  ...responseFields,
+  /** USD of this call, priced where the response was made (see lib/llm/prices). */
+  cost_usd: z.number().nonnegative().finite().optional(),
+  /** Version of the price table the cost comes from. */
+  price_version: shortText.optional(),
+}).refine(timesInOrder, TIMES_MESSAGE).refine(errorExplained, ERROR_MESSAGE);
 
 /** `llm.dlq.v1`: a message that could not be processed, with why and its original bytes. */
 export const DlqEventSchema = z.object({
@@ -110,10 +158,19 @@ export const DlqEventSchema = z.object({
   original_truncated: z.boolean().optional(),
 });
 
-/** A validated request event. */
-export type RequestEvent = z.infer<typeof RequestEventSchema>;
-/** A validated response event. */
-export type ResponseEvent = z.infer<typeof ResponseEventSchema>;
+/**
+ * A validated request event of either version: v1 is v2 without the optional fields and with
+ * fewer sources, so one type serves both.
+ */
+export type RequestEvent = Omit<z.infer<typeof RequestEventSchema>, "schema"> & {
+  schema: "llm.request.v1" | "llm.request.v2";
+};
+/** A validated response event of either version. */
+export type ResponseEvent = Omit<z.infer<typeof ResponseEventSchema>, "schema"> & {
+  schema: "llm.response.v1" | "llm.response.v2";
+};
+/** One turn of a conversation. */
+export type Message = z.infer<typeof MessageSchema>;
 /** A dead-letter event. */
 export type DlqEvent = z.infer<typeof DlqEventSchema>;
 /** Sampling parameters. */

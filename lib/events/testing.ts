@@ -16,7 +16,7 @@ import type { RequestEvent, ResponseEvent } from "./schemas.ts";
  */
 export function sampleRequest(overrides: Partial<RequestEvent> = {}): RequestEvent {
   return {
-    schema: "llm.request.v1",
+    schema: "llm.request.v2",
     request_id: crypto.randomUUID(),
     ts: 1_760_000_000_000,
     prompt: "What is Apache Kafka?",
@@ -40,7 +40,7 @@ export function sampleResponse(overrides: Partial<ResponseEvent> = {}): Response
   const request = sampleRequest();
   return {
     ...request,
-    schema: "llm.response.v1",
+    schema: "llm.response.v2",
     ts_start: request.ts + 5,
     ts_end: request.ts + 1_205,
     status: "success",

@@ -12,9 +12,25 @@ import {
   LIMITS,
   type RequestEvent,
   RequestEventSchema,
+  RequestEventV1Schema,
   type ResponseEvent,
   ResponseEventSchema,
+  ResponseEventV1Schema,
 } from "./schemas.ts";
+
+/** The request contracts every consumer reads, newest first. */
+export const REQUEST_SCHEMAS: readonly string[] = Object.freeze([
+  "llm.request.v2",
+  "llm.request.v1",
+]);
+/** The response contracts every consumer reads, newest first. */
+export const RESPONSE_SCHEMAS: readonly string[] = Object.freeze([
+  "llm.response.v2",
+  "llm.response.v1",
+]);
+
+const schemaOf = (value: unknown) =>
+  value !== null && typeof value === "object" ? (value as { schema?: unknown }).schema : undefined;
 
 /** One problem in an event: where, and what is wrong there. */
 export interface ValidationIssue {
@@ -47,7 +63,7 @@ function parseWith<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
 }
 
 /**
- * Validates a value as `llm.request.v1`.
+ * Validates a value as `llm.request.v2`, or as `llm.request.v1` when its `schema` says so.
  *
  * @example
  * ```ts
@@ -55,11 +71,13 @@ function parseWith<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
  * ```
  */
 export function parseRequestEvent(value: unknown): RequestEvent {
-  return parseWith("llm.request.v1", RequestEventSchema, value);
+  return schemaOf(value) === "llm.request.v1"
+    ? parseWith("llm.request.v1", RequestEventV1Schema, value)
+    : parseWith("llm.request.v2", RequestEventSchema, value);
 }
 
 /**
- * Validates a value as `llm.response.v1`.
+ * Validates a value as `llm.response.v2`, or as `llm.response.v1` when its `schema` says so.
  *
  * @example
  * ```ts
@@ -67,7 +85,33 @@ export function parseRequestEvent(value: unknown): RequestEvent {
  * ```
  */
 export function parseResponseEvent(value: unknown): ResponseEvent {
-  return parseWith("llm.response.v1", ResponseEventSchema, value);
+  return schemaOf(value) === "llm.response.v1"
+    ? parseWith("llm.response.v1", ResponseEventV1Schema, value)
+    : parseWith("llm.response.v2", ResponseEventSchema, value);
+}
+
+/**
+ * Decodes and validates a request message of either version.
+ *
+ * @example
+ * ```ts ignore
+ * const request = decodeRequest(message.value);
+ * ```
+ */
+export function decodeRequest(bytes: Uint8Array | null | undefined): RequestEvent {
+  return decodeEvent(bytes, REQUEST_SCHEMAS, parseRequestEvent);
+}
+
+/**
+ * Decodes and validates a response message of either version.
+ *
+ * @example
+ * ```ts ignore
+ * const response = decodeResponse(message.value);
+ * ```
+ */
+export function decodeResponse(bytes: Uint8Array | null | undefined): ResponseEvent {
+  return decodeEvent(bytes, RESPONSE_SCHEMAS, parseResponseEvent);
 }
 
 /**
@@ -86,18 +130,21 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Decodes a message's bytes (UTF-8 JSON, at most {@linkcode LIMITS.messageBytes}) and validates
- * it with `parse`. Every failure is an {@linkcode EventValidationError}.
+ * it with `parse`; its `schema` field must be `schema` (or one of them). Every failure is an
+ * {@linkcode EventValidationError}.
  *
  * @example
  * ```ts
- * const event = decodeEvent(message.value, "llm.request.v1", parseRequestEvent);
+ * const event = decodeEvent(message.value, "llm.dlq.v1", parseDlqEvent);
  * ```
  */
 export function decodeEvent<T>(
   bytes: Uint8Array | null | undefined,
-  schema: string,
+  schemas: string | readonly string[],
   parse: (value: unknown) => T,
 ): T {
+  const accepted = typeof schemas === "string" ? [schemas] : schemas;
+  const schema = accepted[0];
   if (!bytes || bytes.length === 0) {
     throw new EventValidationError(schema, [{ path: "", message: "empty message" }]);
   }
@@ -131,10 +178,12 @@ export function decodeEvent<T>(
     }]);
   }
   const found = (value as { schema?: unknown }).schema;
-  if (found !== schema) {
+  if (typeof found !== "string" || !accepted.includes(found)) {
     throw new EventValidationError(schema, [{
       path: "schema",
-      message: `expected "${schema}", found ${JSON.stringify(found) ?? "nothing"}`,
+      message: `expected ${accepted.map((s) => `"${s}"`).join(" or ")}, found ${
+        JSON.stringify(found) ?? "nothing"
+      }`,
     }]);
   }
   return parse(value);

@@ -4,6 +4,8 @@ import { LIMITS } from "./schemas.ts";
 import { sampleRequest, sampleResponse } from "./testing.ts";
 import {
   decodeEvent,
+  decodeRequest,
+  decodeResponse,
   EventValidationError,
   parseRequestEvent,
   parseResponseEvent,
@@ -26,7 +28,7 @@ Deno.test("each invalid field is named with what was expected", () => {
   };
   assert.throws(() => parseRequestEvent(bad), (error: unknown) => {
     assert.ok(error instanceof EventValidationError);
-    assert.equal(error.schema, "llm.request.v1");
+    assert.equal(error.schema, "llm.request.v2");
     const paths = error.issues.map((i) => i.path).sort();
     assert.deepEqual(paths, ["params.num_predict", "params.temperature", "prompt"]);
     assert.match(error.message, /params\.temperature: .*expected number/);
@@ -65,8 +67,7 @@ Deno.test("an error response must say what went wrong, and time must not run bac
 });
 
 Deno.test("decodeEvent rejects empty, oversized, non-UTF-8, non-JSON and wrong-version bytes", () => {
-  const parse = (bytes: Uint8Array | null) =>
-    decodeEvent(bytes, "llm.request.v1", parseRequestEvent);
+  const parse = (bytes: Uint8Array | null) => decodeRequest(bytes);
   assert.throws(() => parse(null), /empty message/);
   assert.throws(
     () => parse(new Uint8Array(LIMITS.messageBytes + 1)),
@@ -80,11 +81,44 @@ Deno.test("decodeEvent rejects empty, oversized, non-UTF-8, non-JSON and wrong-v
     /expected a JSON object, found null/,
   );
   assert.throws(
-    () => parse(encode({ ...sampleRequest(), schema: "llm.request.v2" })),
-    /schema: expected "llm.request.v1", found "llm.request.v2"/,
+    () => parse(encode({ ...sampleRequest(), schema: "llm.request.v3" })),
+    /schema: expected "llm.request.v2" or "llm.request.v1", found "llm.request.v3"/,
+  );
+  assert.throws(
+    () => decodeEvent(encode(sampleRequest()), "llm.dlq.v1", parseRequestEvent),
+    /schema: expected "llm.dlq.v1", found "llm.request.v2"/,
   );
   const request = sampleRequest();
   assert.deepEqual(parse(encode(request)), request);
+});
+
+Deno.test("both versions are read: v1 as it was, v2 with a conversation, the gateway's sources and a cost", () => {
+  const v1 = { ...sampleRequest(), schema: "llm.request.v1" as const };
+  assert.deepEqual(decodeRequest(encode(v1)), v1);
+  assert.throws(
+    () => parseRequestEvent({ ...v1, source: "gateway" }),
+    /source: .*expected one of "test"\|"stream"\|"api"\|"notebook"/,
+  );
+  const chat = sampleRequest({
+    source: "gateway",
+    messages: [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello!" },
+      { role: "user", content: "What is Kafka?" },
+    ],
+    prompt: "What is Kafka?",
+  });
+  assert.deepEqual(decodeRequest(encode(chat)).messages?.length, 4);
+  const v1Response = { ...sampleResponse(), schema: "llm.response.v1" as const };
+  assert.deepEqual(decodeResponse(encode(v1Response)), v1Response);
+  const priced = sampleResponse({ source: "otlp", cost_usd: 0.00042, price_version: "2026-12" });
+  assert.equal(decodeResponse(encode(priced)).cost_usd, 0.00042);
+  assert.throws(() => parseResponseEvent({ ...priced, cost_usd: -1 }), /cost_usd/);
+  assert.throws(
+    () => parseRequestEvent({ ...chat, messages: [{ role: "user", content: "a\u0000b" }] }),
+    /messages\.0\.content: must not contain control characters/,
+  );
 });
 
 Deno.test("createRequestEvent fills id, time and default parameters, keeping what is given", () => {

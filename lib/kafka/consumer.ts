@@ -63,7 +63,7 @@ export interface BatchConsumerOptions<T> {
  * ```ts
  * const consumer = new BatchConsumer({
  *   kafka, groupId: "mlflow-sink", topics: ["llm.responses"], dlq: producer,
- *   decode: (m) => decodeEvent(m.value, "llm.response.v1", parseResponseEvent),
+ *   decode: (m) => decodeResponse(m.value),
  *   handle: async (items) => { await logRuns(items.map((i) => i.value)); },
  * });
  * await consumer.start();

@@ -23,5 +23,5 @@ export function toResponseEvent(
   const response = measurement.response.length > LIMITS.responseChars
     ? measurement.response.slice(0, LIMITS.responseChars)
     : measurement.response;
-  return { ...request, ...measurement, response, schema: "llm.response.v1", worker_id: workerId };
+  return { ...request, ...measurement, response, schema: "llm.response.v2", worker_id: workerId };
 }
