@@ -161,14 +161,15 @@ export interface AlertConfigStoreOptions {
  * ```
  */
 export class AlertConfigStore {
-  readonly path: string;
+  /** The file, or null for a store kept in memory only. */
+  readonly path: string | null;
   #config: AlertConfigFile = { version: ALERTS_FILE_VERSION, rules: [], channels: [] };
   #stamp = "";
   #version = 0;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #newId?: () => string;
 
-  private constructor(path: string, options: AlertConfigStoreOptions) {
+  private constructor(path: string | null, options: AlertConfigStoreOptions) {
     this.path = path;
     this.#newId = options.newId;
   }
@@ -189,6 +190,19 @@ export class AlertConfigStore {
     await Deno.mkdir(dirOf(path), { recursive: true, mode: 0o700 });
     await store.#load(true);
     return store;
+  }
+
+  /**
+   * A store that keeps its rules and channels in memory only (route tests, notebooks).
+   *
+   * @example
+   * ```ts
+   * import { AlertConfigStore } from "./config_store.ts";
+   * AlertConfigStore.inMemory().rules.length; // 0
+   * ```
+   */
+  static inMemory(options: AlertConfigStoreOptions = {}): AlertConfigStore {
+    return new AlertConfigStore(null, options);
   }
 
   /** Increases with every change seen (made here or re-read from the file). */
@@ -349,6 +363,7 @@ export class AlertConfigStore {
   }
 
   async #load(first: boolean): Promise<boolean> {
+    if (this.path === null) return false;
     let info: Deno.FileInfo;
     try {
       info = await Deno.stat(this.path);
@@ -375,6 +390,11 @@ export class AlertConfigStore {
   }
 
   async #save(next: AlertConfigFile): Promise<void> {
+    if (this.path === null) {
+      this.#config = next;
+      this.#version++;
+      return;
+    }
     const text = `${JSON.stringify(next, null, 2)}\n`;
     const tmp = `${this.path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
     try {
@@ -390,7 +410,7 @@ export class AlertConfigStore {
         file.close();
       }
       await Deno.chmod(tmp, 0o600);
-      await Deno.rename(tmp, this.path);
+      await Deno.rename(tmp, this.path!);
     } catch (error) {
       await Deno.remove(tmp).catch(() => {});
       throw error;
