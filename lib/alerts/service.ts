@@ -63,6 +63,25 @@ export interface AlertsView {
   config_version: number;
 }
 
+/**
+ * What the HTTP layer uses of the alerting service (the routes and the event stream):
+ * {@linkcode AlertService} implements it; route-test doubles may too.
+ */
+export interface AlertsApi {
+  /** The rules now. */
+  readonly rules: readonly AlertRule[];
+  view(historyLimit?: number): AlertsView;
+  createRule(body: unknown): Promise<AlertRule>;
+  replaceRule(id: string, body: unknown): Promise<AlertRule>;
+  deleteRule(id: string): Promise<AlertRule>;
+  channels(): ChannelConfig[];
+  upsertChannel(body: unknown): Promise<{ channel: ChannelConfig; created: boolean }>;
+  deleteChannel(name: string): Promise<ChannelConfig>;
+  testChannel(name: string): Promise<RetryOutcome>;
+  silence(body: unknown): Promise<AlertSilenceEvent>;
+  unsilence(silenceId: string): Promise<AlertSilenceEvent>;
+}
+
 /** Options of {@linkcode AlertService}. */
 export interface AlertServiceOptions {
   store: AlertConfigStore;
@@ -105,7 +124,7 @@ const NO_LOOP: EvaluatorStatus = {
  * await service.deliver();
  * ```
  */
-export class AlertService {
+export class AlertService implements AlertsApi {
   readonly store: AlertConfigStore;
   #engine: AlertEngine;
   #outbox: Outbox;

@@ -69,7 +69,10 @@ async function answer(c: Context, fn: () => Promise<Response>): Promise<Response
 /** Routes of the Alerts tab. */
 export function alertRoutes(deps: AppDeps, limits?: RateLimitOptions): Hono {
   const app = new Hono();
-  const alerts = () => deps.alerts;
+  const alerts = () => {
+    if (!deps.alerts) throw new ApiError(503, "unavailable", "alerting is not running");
+    return deps.alerts;
+  };
   app.get("/alerts", (c) => c.json(alerts().view()));
 
   app.get("/alerts/rules", (c) => c.json({ rules: alerts().rules }));

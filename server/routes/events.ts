@@ -48,7 +48,9 @@ export function eventRoutes(deps: AppDeps, options: { maxStreams?: number } = {}
         queue.push({ type: "metrics", data: deps.metrics() });
         queue.push({ type: "stream", data: deps.streamStatus() });
         queue.push({ type: "drift", data: deps.drift() });
-        queue.push({ type: "alerts", data: deps.alerts.view(ALERTS_EVENT_HISTORY) });
+        if (deps.alerts) {
+          queue.push({ type: "alerts", data: deps.alerts.view(ALERTS_EVENT_HISTORY) });
+        }
         deps.health().then((data) => {
           queue.push({ type: "health", data });
           wake?.();
