@@ -62,7 +62,10 @@ export interface PipelineOptions {
   datasetsDir: string;
   /** Topics (defaults: `llm.requests` and `llm.responses`); tests use their own. */
   topics?: { requests: string; responses: string };
-  /** Alerting: where rules and channels are kept, the alerts topic, the dashboard's URL. */
+  /**
+   * Alerting: where rules and channels are kept, the alerts topic, the dashboard's URL. With
+   * private `topics` and no alerts topic, no evaluator runs.
+   */
   alerts?: PipelineAlertOptions;
 }
 
@@ -164,14 +167,17 @@ export class Pipeline implements AppDeps {
     });
     this.#hub = new LiveHub(
       () => this.#dashboard.metrics.snapshot(),
-      () => this.alerts.view(ALERTS_EVENT_HISTORY),
+      () => this.#evaluator!.service.view(ALERTS_EVENT_HISTORY),
     );
   }
 
-  /** Alerting: rules, channels, silences, states (the evaluator's service). */
-  get alerts(): AlertService {
-    if (!this.#evaluator) throw new Error("the pipeline is not started");
-    return this.#evaluator.service;
+  /**
+   * Alerting: rules, channels, silences, states (the evaluator's service). Undefined for a
+   * pipeline on private topics without an alerts topic of its own (tests): it must not join the
+   * product's election nor evaluate the product's rules on other traffic.
+   */
+  get alerts(): AlertService | undefined {
+    return this.#evaluator?.service;
   }
 
   /**
@@ -183,7 +189,7 @@ export class Pipeline implements AppDeps {
     const store = await AlertConfigStore.open(
       options.alerts?.file ?? `${this.#config.stateDir}/${ALERTS_FILE_NAME}`,
     );
-    const own = topic !== TOPICS.alerts || options.topics !== undefined;
+    const own = topic !== TOPICS.alerts;
     let lastError = "";
     this.#evaluator = new AlertEvaluator({
       kafka: this.#kafka,
@@ -239,7 +245,7 @@ export class Pipeline implements AppDeps {
       pipeline.#sink.start(),
       pipeline.#drift.start(),
       pipeline.#dashboard.start(),
-      pipeline.#startAlerts(options),
+      ...(options.topics && !options.alerts?.topic ? [] : [pipeline.#startAlerts(options)]),
     ]);
     pipeline.#healthTimer = setInterval(() => {
       if (pipeline.#hub.listenerCount === 0) return;

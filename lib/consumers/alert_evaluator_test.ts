@@ -483,7 +483,7 @@ Deno.test({
         metric: "requests",
         op: ">=",
         threshold: 1,
-        window_s: 12,
+        window_s: 8,
         channels: ["hook"],
       });
       const a = await f.evaluator();
@@ -497,7 +497,7 @@ Deno.test({
       const fingerprint = other.service.view().active[0].fingerprint;
       await leader.stop();
       await waitFor(() => other.isLeader, "the follower to take over", 30_000);
-      // the response leaves the 12 s window: the new leader resolves the same episode
+      // the response leaves the 8 s window: the new leader resolves the same episode
       await waitFor(() => hook.requests.length === 2, "the resolved notification", 30_000);
       const bodies = hook.requests.map((r) => JSON.parse(decoder.decode(r.body)) as WebhookBody);
       assert.deepEqual(bodies.map((x) => x.state), ["firing", "resolved"]);
