@@ -2,8 +2,8 @@
  * Alerts end to end, on the real server (`server/main.ts` as a process, as `deno task serve` runs
  * it) against the running stack, with the Alerts tab driven in Debian's Chromium:
  *
- * - a rule fires on real traffic (a request through Kafka and the worker for a model no one has,
- *   answered at once with an error) and the webhook is notified once;
+ * - a health rule fires on real Kafka state (a consumer group that lags 5 messages behind its
+ *   topic, its lag read by the server's evaluator) and the webhook is notified once;
  * - a restart of the server during the firing alert: still firing afterwards, the same episode,
  *   no second notification;
  * - the Alerts tab shows it live (sidebar count, active table, the rule's value against its
@@ -11,7 +11,10 @@
  *   server's 400 as text, and rule names carrying XSS payloads stay text.
  *
  * The alert records go to a private topic and the rules to a private file, so other servers on
- * the same Kafka neither see nor disturb them. Screenshots go to `test-artifacts/screenshots/`.
+ * the same Kafka neither see nor disturb them; the lagging group is private too, and the servers
+ * run no LLM worker, so nothing here waits behind other traffic on `llm.requests`. (Metric and
+ * drift rules on traffic are tested on private topics in lib/consumers/alert_evaluator_test.ts.)
+ * Screenshots go to `test-artifacts/screenshots/`.
  *
  * @module
  */
@@ -20,7 +23,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { startReceiver } from "../lib/alerts/_testing.ts";
 import type { AlertsView } from "../lib/alerts/mod.ts";
-import { createKafka } from "../lib/kafka/mod.ts";
+import { createKafka, EventProducer } from "../lib/kafka/mod.ts";
 import {
   createTestTopics,
   INTEGRATION,
@@ -76,11 +79,34 @@ Deno.test({
     const config = integrationConfig();
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const kafka = createKafka(config.kafka.brokers, uniqueName("alerts-browser"));
-    const { topics, cleanup } = await createTestTopics(kafka, ["alerts"]);
+    const { topics, cleanup } = await createTestTopics(kafka, ["alerts", "lagging"]);
+    // a group 5 messages behind: committed at 0, 5 messages on its topic
+    const lagging = uniqueName("alerts-lagging");
+    const producer = new EventProducer(kafka);
+    await producer.connect();
+    for (let i = 0; i < 5; i++) await producer.send(topics.lagging, `k${i}`, { n: i });
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.setOffsets({
+      groupId: lagging,
+      topic: topics.lagging,
+      partitions: [0, 1, 2].map((partition) => ({ partition, offset: "0" })),
+    });
     const dir = await Deno.makeTempDir({ prefix: "alerts-browser-" });
     const hook = startReceiver();
-    const env = { LLMOPS_ALERTS_FILE: `${dir}/alerts.json`, LLMOPS_ALERTS_TOPIC: topics.alerts };
-    const model = uniqueName("alerts-missing-model");
+    const env = {
+      LLMOPS_ALERTS_FILE: `${dir}/alerts.json`,
+      LLMOPS_ALERTS_TOPIC: topics.alerts,
+      LLMOPS_WORKERS: "0",
+    };
+    const lagRule = (name: string, threshold: number) => ({
+      name,
+      kind: "health",
+      check: "consumer_lag",
+      group: lagging,
+      threshold,
+    });
     const failed: string[] = [];
     const step = async (name: string, fn: () => Promise<void>) => {
       if (!await t.step(name, fn)) failed.push(name);
@@ -94,7 +120,7 @@ Deno.test({
       server = await startServer({ env });
       console.log(`server up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-      await step("a rule fires on real traffic and notifies the webhook once", async () => {
+      await step("a consumer-lag rule fires and notifies the webhook once", async () => {
         await call(server!, "POST", "/api/alerts/channels", {
           name: "hook",
           type: "webhook",
@@ -102,18 +128,12 @@ Deno.test({
           secret: "browser-test-secret-0123",
         });
         const rule = await call(server!, "POST", "/api/alerts/rules", {
-          name: "calls to a missing model",
-          kind: "metric",
-          metric: "requests",
-          op: ">=",
-          threshold: 1,
-          window_s: 900,
-          model,
+          ...lagRule("a lagging consumer", 2),
           channels: ["hook"],
         });
         ruleId = rule.id;
-        await call(server!, "POST", "/api/requests", { prompt: "Say OK.", model, max_tokens: 1 });
-        await waitFor(async () => (await view(server!)).firing === 1, "the rule firing", 90_000);
+        await waitFor(async () => (await view(server!)).firing === 1, "the rule firing", 30_000);
+        assert.equal((await view(server!)).active[0].value, 5, "the group's lag");
         await waitFor(() => hook.requests.length === 1, "the firing notification", 30_000);
         fingerprint = (await view(server!)).active[0].fingerprint;
       });
@@ -188,12 +208,10 @@ Deno.test({
           await page.locator('[data-testid="channel-row"][data-channel="second"]').waitFor();
 
           await page.getByTestId("rule-name").fill("second rule");
-          await page.getByTestId("rule-kind").selectOption("metric");
-          await page.getByTestId("rule-metric").selectOption("requests");
-          await page.getByTestId("rule-op").selectOption(">=");
+          await page.getByTestId("rule-kind").selectOption("health");
+          await page.getByTestId("rule-check").selectOption("consumer_lag");
+          await page.getByTestId("rule-group").fill(lagging);
           await page.getByTestId("rule-threshold").fill("1");
-          await page.getByTestId("rule-window").fill("900");
-          await page.getByTestId("rule-model").fill(model);
           await page.getByTestId("rule-channel-second").check();
           await page.getByTestId("rule-submit").click();
           await waitFor(
@@ -220,6 +238,7 @@ Deno.test({
           await page.locator(`[data-testid="silence-row"][data-rule-id="${second.id}"]`).waitFor();
 
           await page.getByTestId("rule-name").fill("no threshold");
+          await page.getByTestId("rule-kind").selectOption("metric");
           await page.getByTestId("rule-threshold").fill("");
           await page.getByTestId("rule-submit").click();
           const error = page.getByTestId("rule-error");
@@ -236,14 +255,8 @@ Deno.test({
         const ids: string[] = [];
         for (const payload of XSS_PAYLOADS) {
           const rule = await call(server!, "POST", "/api/alerts/rules", {
-            name: payload,
+            ...lagRule(payload, 0),
             description: payload,
-            kind: "metric",
-            metric: "requests",
-            op: ">=",
-            threshold: 1,
-            window_s: 900,
-            model,
           });
           ids.push(rule.id);
         }
@@ -276,6 +289,8 @@ Deno.test({
       await browser?.close();
       if (server) await server.stop(15_000);
       await hook.stop();
+      await admin.deleteGroups([lagging]).catch(() => {});
+      await admin.disconnect();
       await cleanup();
       await Deno.remove(dir, { recursive: true });
     }
