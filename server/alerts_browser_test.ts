@@ -149,7 +149,9 @@ Deno.test({
           server = null;
           server = await startServer({ env });
           const restarted = Date.now();
-          console.log(`restarted in ${((restarted - t1) / 1000).toFixed(1)} s`);
+          console.log(
+            `stopped (exit ${code}) and up again in ${((restarted - t1) / 1000).toFixed(1)} s`,
+          );
           const after = await evaluatedSince(server, restarted);
           assert.equal(after.firing, 1, "still firing after the restart");
           assert.equal(after.active[0].fingerprint, fingerprint, "the same episode");
