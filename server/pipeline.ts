@@ -223,7 +223,14 @@ export class Pipeline implements AppDeps {
         lastError = error.message;
       },
     });
-    await this.#evaluator.start();
+    try {
+      await this.#evaluator.start();
+    } catch (error) {
+      // the dashboard runs without alerting rather than not at all (the routes answer 503)
+      console.error(`alerts: not running: ${(error as Error).message}`);
+      await this.#evaluator.stop().catch(() => {});
+      this.#evaluator = null;
+    }
   }
 
   /** Connects to Kafka and MLflow and starts every consumer. */
