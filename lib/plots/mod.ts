@@ -23,3 +23,5 @@ export * from "./metrics_charts.ts";
 export * from "./runs_charts.ts";
 export * from "./drift_charts.ts";
 export * from "./render.ts";
+export * from "./usage_charts.ts";
+export * from "./compare_charts.ts";
