@@ -23,3 +23,7 @@ export * from "./response_listener.ts";
 export * from "./response_reader.ts";
 export * from "./group_members.ts";
 export type * from "./health_report.ts";
+export * from "./mlflow_feedback.ts";
+export * from "./pending_offsets.ts";
+export * from "./feedback_ingest.ts";
+export * from "./request_ingest.ts";
