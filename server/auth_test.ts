@@ -103,6 +103,18 @@ class RecordingDouble implements AppDeps {
     this.calls.push("subscribe");
     return () => {};
   }
+  knownRequest(_requestId: string) {
+    return Promise.resolve(this.#record("knownRequest", true));
+  }
+  submitFeedback(_event: unknown) {
+    return Promise.resolve(this.#record("submitFeedback", undefined));
+  }
+  userFeedback(_userId: string, _limit: number) {
+    return this.#record("userFeedback", []);
+  }
+  comparisonWindow() {
+    return this.#record("comparisonWindow", { rows: [], capacity: 0 });
+  }
 }
 
 const assets = {

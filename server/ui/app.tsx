@@ -1,5 +1,5 @@
 /**
- * The dashboard: a sidebar with service health and six tabs in an ARIA tablist. Live data comes
+ * The dashboard: a sidebar with service health and seven tabs in an ARIA tablist. Live data comes
  * from one EventSource; each tab reads the slice of the live store it needs.
  *
  * @module
@@ -12,15 +12,17 @@ import { Sidebar } from "./components/sidebar.tsx";
 import { panelElementId, type TabDef, tabElementId, Tablist } from "./components/tablist.tsx";
 import { StoreContext, TimeZoneContext } from "./context.ts";
 import { resolveTimeZone } from "./format.ts";
-import { LiveStore, mergeResponses, useLive } from "./live.ts";
+import { LiveStore, mergeOwnFeedback, mergeResponses, useLive } from "./live.ts";
 import { AutoTab } from "./tabs/auto_tab.tsx";
+import { CompareTab } from "./tabs/compare_tab.tsx";
 import { DriftTab } from "./tabs/drift_tab.tsx";
 import { MetricsTab } from "./tabs/metrics_tab.tsx";
 import { MlflowTab } from "./tabs/mlflow_tab.tsx";
 import { StreamTab } from "./tabs/stream_tab.tsx";
 import { TestTab } from "./tabs/test_tab.tsx";
+import { browserUserId } from "./user_id.ts";
 
-/** The six tabs, in order. */
+/** The tabs, in order. */
 export const TABS: readonly TabDef[] = [
   { id: "metrics", label: "Real-time Metrics", testId: "tab-metrics" },
   { id: "stream", label: "Response Stream", testId: "tab-stream" },
@@ -28,6 +30,7 @@ export const TABS: readonly TabDef[] = [
   { id: "drift", label: "Drift Analysis", testId: "tab-drift" },
   { id: "test", label: "Test LLM", testId: "tab-test" },
   { id: "auto", label: "Auto Streaming", testId: "tab-auto" },
+  { id: "compare", label: "Compare", testId: "tab-compare" },
 ];
 
 function tabFromHash(): string {
@@ -53,6 +56,12 @@ async function loadInitial(
         responsesLoaded: true,
       }));
     }).catch(() => store.update((s) => ({ ...s, responsesLoaded: true }))),
+    api.userFeedback(store.state.userId).then(({ feedback }) => {
+      store.update((s) => {
+        const myFeedback = mergeOwnFeedback(s.myFeedback, s.userId, feedback);
+        return myFeedback === s.myFeedback ? s : { ...s, myFeedback };
+      });
+    }).catch(() => {}),
   ];
   // on a first connection the server pushes metrics, drift and stream status itself; after a
   // reconnect (or if the stream is slow) these fill the gap
@@ -112,6 +121,7 @@ function Dashboard({ store }: { store: LiveStore }) {
     drift: <DriftTab />,
     test: <TestTab />,
     auto: <AutoTab />,
+    compare: <CompareTab active={selected === "compare"} />,
   };
 
   return (
@@ -143,7 +153,7 @@ function Dashboard({ store }: { store: LiveStore }) {
 
 /** The whole dashboard, with its own live store. */
 export function App() {
-  const store = useMemo(() => new LiveStore(), []);
+  const store = useMemo(() => new LiveStore(browserUserId()), []);
   return (
     <StoreContext.Provider value={store}>
       <Dashboard store={store} />
