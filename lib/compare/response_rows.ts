@@ -182,8 +182,9 @@ export function sortRows<R extends { ts_end: number; request_id: string }>(
 }
 
 /**
- * Rows of responses, joined with their feedback; one row per request id (the last response of a
- * request wins: at-least-once delivery may repeat one). O(n).
+ * Rows of responses, joined with their feedback; one row per request id (the first response of
+ * a request counts, as in the dashboard's aggregates: at-least-once delivery may repeat one).
+ * O(n).
  *
  * @example
  * ```ts
@@ -196,8 +197,9 @@ export function comparisonRows(
 ): ComparisonRow[] {
   const byId = new Map<string, ComparisonRow>();
   for (const e of events) {
-    byId.delete(e.request_id);
-    byId.set(e.request_id, comparisonRow(e, feedback.get(e.request_id)));
+    if (!byId.has(e.request_id)) {
+      byId.set(e.request_id, comparisonRow(e, feedback.get(e.request_id)));
+    }
   }
   return [...byId.values()];
 }

@@ -57,7 +57,7 @@ Deno.test("rows are one per request id and sides are picked by model, variant or
   const again = { ...events[0], latency_ms: 999 };
   const rows = comparisonRows([...events, again]);
   assert.equal(rows.length, 2);
-  assert.equal(rows.find((r) => r.model === "m1")!.latency_s, 0.999, "the last copy wins");
+  assert.equal(rows.find((r) => r.model === "m1")!.latency_s, 1.2, "the first copy counts");
   assert.equal(selectRows(rows, { by: "model", value: "m2" }).length, 1);
   assert.equal(selectRows(rows, { by: "variant", value: "B" })[0].model, "m2");
   assert.equal(selectRows(rows, { by: "time", from: T0, to: T0 + 1_000 }).length, 1);
