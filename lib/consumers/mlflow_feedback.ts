@@ -100,12 +100,13 @@ export class FeedbackRunLogger {
 
   constructor(options: FeedbackRunLoggerOptions) {
     this.#o = {
-      maxWaitMs: FEEDBACK_MAX_WAIT_MS,
-      minRecheckMs: 500,
-      maxRecheckMs: 30_000,
-      concurrency: 4,
-      now: Date.now,
       ...options,
+      // options left undefined take the defaults
+      maxWaitMs: options.maxWaitMs ?? FEEDBACK_MAX_WAIT_MS,
+      minRecheckMs: options.minRecheckMs ?? 500,
+      maxRecheckMs: options.maxRecheckMs ?? 30_000,
+      concurrency: options.concurrency ?? 4,
+      now: options.now ?? Date.now,
     };
   }
 

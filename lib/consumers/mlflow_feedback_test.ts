@@ -140,3 +140,22 @@ Deno.test("offsets are committed only up to the oldest message not yet finished"
   offsets.clear();
   assert.equal(offsets.commitPoint(0), null);
 });
+
+Deno.test("options left undefined take the defaults, so waiting feedback is looked up again", async () => {
+  let now = 0;
+  const mlflow = new MlflowRunsDouble();
+  const logger = new FeedbackRunLogger({
+    mlflow,
+    experimentId: "1",
+    now: () => now,
+    maxWaitMs: undefined,
+    minRecheckMs: undefined,
+    maxRecheckMs: undefined,
+  });
+  const it = item("5", 1, 0);
+  await logger.attempt([it]);
+  mlflow.addRun(it.event.request_id);
+  now = 500; // the default first wait
+  await logger.recheck();
+  assert.equal(logger.loggedCount, 1);
+});
