@@ -127,6 +127,12 @@ const BODIES: Record<string, unknown> = {
   "POST /api/requests": { prompt: "Say OK." },
   "POST /api/drift/config": { reference_size: 100, current_size: 50 },
   "POST /api/stream/start": { file: "quick_test.json", delay_s: 1, loop: false },
+  "POST /api/feedback": { request_id: "0b9f0e1c-6d3a-4c51-9a52-2f4b6a0f5e11", score: 1 },
+};
+
+/** Query strings of the routes that need one. */
+const QUERIES: Record<string, string> = {
+  "GET /api/compare": "?by=model&a=m1&b=m2",
 };
 
 function routesOf(app: ReturnType<typeof createApp>): { method: string; path: string }[] {
@@ -142,7 +148,7 @@ function routesOf(app: ReturnType<typeof createApp>): { method: string; path: st
 
 function requestOf(method: string, path: string, headers: Record<string, string> = {}) {
   const body = BODIES[`${method} ${path}`];
-  return new Request(`http://127.0.0.1:8000${path}`, {
+  return new Request(`http://127.0.0.1:8000${path}${QUERIES[`${method} ${path}`] ?? ""}`, {
     method,
     headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),

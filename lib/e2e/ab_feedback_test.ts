@@ -161,7 +161,7 @@ Deno.test({
           await waitFor(
             async () => metric((await runsOf()).get(early), "feedback_score") === 1,
             "the early feedback to be logged on the run once the run exists",
-            120_000,
+            300_000,
           );
           const run = (await runsOf()).get(early)!;
           assert.equal(tagOf(run, "feedback"), "up");
@@ -278,7 +278,7 @@ Deno.test({
               );
           },
           "every run, with every feedback logged",
-          120_000,
+          300_000,
         );
         const runs = await runsOf();
         for (const r of responses) {
@@ -408,7 +408,7 @@ Deno.test({
             await page.getByTestId("max-tokens-input").fill("6");
             await page.getByTestId("send-button").click();
             await page.locator('[data-testid="test-answer"][data-state="final"]').waitFor({
-              timeout: 120_000,
+              timeout: 300_000,
             });
             const answerId = (await page.getByTestId("test-request-id").textContent())!.trim();
             const testPanel = page.getByTestId("panel-test");
@@ -482,7 +482,7 @@ Deno.test({
               );
             },
             "the browser's feedback on the MLflow runs",
-            120_000,
+            300_000,
           );
         },
       );
