@@ -85,6 +85,18 @@ class BenchDeps implements AppDeps {
   subscribe(listener: (event: LiveEvent) => void): () => void {
     return this.hub.subscribe(listener);
   }
+  knownRequest(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+  submitFeedback(): Promise<void> {
+    return Promise.reject(new Error("the freshness bench takes no feedback"));
+  }
+  userFeedback(): [] {
+    return [];
+  }
+  comparisonWindow() {
+    return { rows: [], capacity: 0 };
+  }
 }
 
 /**

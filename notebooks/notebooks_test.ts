@@ -22,6 +22,7 @@ const NOTEBOOKS = [
   "02_drift_analysis",
   "03_mlflow_experiments",
   "05_alerts",
+  "06_model_comparison",
 ];
 
 interface Cell {

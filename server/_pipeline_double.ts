@@ -5,8 +5,10 @@
  * @module
  */
 
-import type { AppDeps, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
-import { createRequestEvent, type RequestInput } from "../lib/events/mod.ts";
+import type { AppDeps, ComparisonWindow, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
+import { createRequestEvent, type FeedbackEvent, type RequestInput } from "../lib/events/mod.ts";
+import type { ComparisonRow } from "../lib/compare/response_rows.ts";
+import { FeedbackTotals } from "../lib/metrics/feedback_totals.ts";
 import { sampleResponse } from "../lib/events/testing.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
 import { DriftTracker } from "../lib/drift/mod.ts";
@@ -129,5 +131,27 @@ export class PipelineDouble implements AppDeps {
   subscribe(listener: (e: LiveEvent) => void) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+  /** Request ids the double knows (the pipeline's index and MLflow fallback in one). */
+  knownIds = new Set<string>(this.responses.map((r) => r.request_id));
+  /** When set, `knownRequest` fails with it (MLflow not answering). */
+  knownFailure: Error | null = null;
+  knownRequest(requestId: string) {
+    if (this.knownFailure) return Promise.reject(this.knownFailure);
+    return Promise.resolve(this.knownIds.has(requestId));
+  }
+  feedbackSent: FeedbackEvent[] = [];
+  feedbackTotals = new FeedbackTotals();
+  submitFeedback(event: FeedbackEvent) {
+    this.feedbackSent.push(event);
+    this.feedbackTotals.add(event);
+    return Promise.resolve();
+  }
+  userFeedback(userId: string, limit: number) {
+    return this.feedbackTotals.latestOfUser(userId, limit);
+  }
+  comparisonRows: ComparisonRow[] = [];
+  comparisonWindow(): ComparisonWindow {
+    return { rows: this.comparisonRows, capacity: 10_000 };
   }
 }

@@ -144,6 +144,18 @@ class RecordingDouble implements AppDeps {
     this.calls.push("subscribe");
     return () => {};
   }
+  knownRequest(_requestId: string) {
+    return Promise.resolve(this.#record("knownRequest", true));
+  }
+  submitFeedback(_event: unknown) {
+    return Promise.resolve(this.#record("submitFeedback", undefined));
+  }
+  userFeedback(_userId: string, _limit: number) {
+    return this.#record("userFeedback", []);
+  }
+  comparisonWindow() {
+    return this.#record("comparisonWindow", { rows: [], capacity: 0 });
+  }
 }
 
 const assets = {
@@ -160,6 +172,12 @@ const BODIES: Record<string, unknown> = {
   "PUT /api/alerts/rules/:id": { name: "n", kind: "health", check: "no_data", window_s: 60 },
   "POST /api/alerts/channels": { name: "c", type: "slack", url: "https://x.test/h" },
   "POST /api/alerts/silences": { rule_id: "r1", duration_s: 60 },
+  "POST /api/feedback": { request_id: "0b9f0e1c-6d3a-4c51-9a52-2f4b6a0f5e11", score: 1 },
+};
+
+/** Query strings of the routes that need one. */
+const QUERIES: Record<string, string> = {
+  "GET /api/compare": "?by=model&a=m1&b=m2",
 };
 
 function routesOf(app: ReturnType<typeof createApp>): { method: string; path: string }[] {
@@ -175,7 +193,7 @@ function routesOf(app: ReturnType<typeof createApp>): { method: string; path: st
 
 function requestOf(method: string, path: string, headers: Record<string, string> = {}) {
   const body = BODIES[`${method} ${path}`];
-  return new Request(`http://127.0.0.1:8000${path}`, {
+  return new Request(`http://127.0.0.1:8000${path}${QUERIES[`${method} ${path}`] ?? ""}`, {
     method,
     headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),

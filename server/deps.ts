@@ -9,8 +9,14 @@
 import type { AlertsApi, AlertsView } from "../lib/alerts/service.ts";
 import type { HealthReport } from "../lib/consumers/health_report.ts";
 import type { DriftStatus } from "../lib/drift/mod.ts";
-import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
-import type { MetricsSnapshot } from "../lib/metrics/mod.ts";
+import type { ComparisonRow } from "../lib/compare/response_rows.ts";
+import type {
+  FeedbackEvent,
+  RequestEvent,
+  RequestInput,
+  ResponseEvent,
+} from "../lib/events/mod.ts";
+import type { FeedbackRecord, MetricsSnapshot } from "../lib/metrics/mod.ts";
 import type { MlflowRun } from "../lib/mlflow/mod.ts";
 import type { StreamStatus } from "../lib/stream/engine.ts";
 
@@ -53,7 +59,16 @@ export type LiveEvent =
   | { type: "drift"; data: DriftStatus }
   | { type: "stream"; data: StreamStatus }
   | { type: "runs"; data: { changed: true } }
-  | { type: "alerts"; data: AlertsView };
+  | { type: "alerts"; data: AlertsView }
+  | { type: "feedback"; data: FeedbackEvent };
+
+/** What the comparison view can compare: the newest responses the server keeps. */
+export interface ComparisonWindow {
+  /** One row per response, joined with its request's feedback, oldest first. */
+  rows: ComparisonRow[];
+  /** Most responses kept (older ones are not compared). */
+  capacity: number;
+}
 
 /** The pipeline as the routes see it. */
 export interface AppDeps {
@@ -84,4 +99,16 @@ export interface AppDeps {
   alerts?: AlertsApi;
   /** Subscribes to live events; returns an unsubscribe function. */
   subscribe(listener: (event: LiveEvent) => void): () => void;
+  /**
+   * Whether a request id was ever seen: in the index of the ids on `llm.requests` and
+   * `llm.responses`, else (an older id) as an MLflow run of that name. Rejects when MLflow
+   * cannot answer for an id the index does not hold.
+   */
+  knownRequest(requestId: string): Promise<boolean>;
+  /** Produces a feedback to `llm.feedback`; resolves once Kafka has acknowledged it. */
+  submitFeedback(event: FeedbackEvent): Promise<void>;
+  /** A user's counted feedbacks (their last per request), newest first, at most `limit`. */
+  userFeedback(userId: string, limit: number): FeedbackRecord[];
+  /** The responses the comparison view compares. */
+  comparisonWindow(): ComparisonWindow;
 }

@@ -64,6 +64,11 @@ export class LiveHub {
   /** Publishes a new response, and schedules a `metrics` event. */
   response(event: ResponseEvent): void {
     this.emit({ type: "response", data: event });
+    this.changed();
+  }
+
+  /** Schedules a `metrics` event (at most one per interval): the aggregates changed. */
+  changed(): void {
     this.#metricsTimer ??= setTimeout(() => {
       this.#metricsTimer = null;
       this.emit({ type: "metrics", data: this.#metrics() });

@@ -1,7 +1,8 @@
 /**
  * `deno task serve`: brings up the local stack (or uses the configured services), starts the
  * pipeline (worker, MLflow sink, drift monitor, live aggregates) and serves the dashboard on
- * 127.0.0.1:8000 (LLMOPS_HOST / LLMOPS_PORT). Stops everything it started on SIGINT/SIGTERM.
+ * 127.0.0.1:8000 (LLMOPS_HOST / LLMOPS_PORT). The workers price every response with the table
+ * named by LLMOPS_PRICES (default `prices/default.json`, `off` for none). Stops everything it started on SIGINT/SIGTERM.
  *
  * The app itself is built by {@linkcode createApp} and testable with `app.request()`.
  *
@@ -9,6 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { loadPriceTable } from "../lib/llm/price_file.ts";
 import { loadStackConfig } from "../lib/stack/config.ts";
 import { stackUp } from "../lib/stack/stack.ts";
 import { createApp } from "./app.ts";
@@ -222,6 +224,8 @@ export function portSetting(name: string, value: string | undefined, fallback: n
 
 async function main(): Promise<void> {
   const settings = serverSettings(Deno.env.toObject());
+  // a bad price table stops the server before anything starts, with the file and the field
+  const prices = await loadPriceTable(Deno.env.toObject());
   const config = loadStackConfig();
   const stack = await stackUp(config, { jupyter: false });
   let pipeline: Pipeline | null = null;
@@ -246,6 +250,7 @@ async function main(): Promise<void> {
       timezone: settings.timezone,
       datasetsDir: fileURLToPath(new URL("../datasets", import.meta.url)),
       alerts: settings.alerts,
+      prices,
     });
     const script = await bundleClient();
     const app = createApp(pipeline, {

@@ -1,7 +1,9 @@
 /**
- * The running pipeline behind the dashboard: the LLM worker(s), the MLflow sink, the drift
- * monitor, the dashboard's own consumer of `llm.responses` feeding the live aggregates, the
- * Auto Streaming job, and the fan-out of live events to browsers.
+ * The running pipeline behind the dashboard: the LLM worker(s), the MLflow sink, the MLflow
+ * feedback consumer, the drift monitor, the dashboard's own consumers of `llm.responses`,
+ * `llm.requests` and `llm.feedback` feeding the live aggregates (metrics, cost, feedback, the
+ * index of known request ids and the comparison window), the Auto Streaming job, and the fan-out
+ * of live events to browsers.
  *
  * On start the dashboard consumer reads `llm.responses` from the beginning, so a restarted
  * server shows the same totals, charts and response stream as before.
@@ -12,18 +14,37 @@
 import type { Kafka } from "kafkajs";
 import { LlmClient } from "../lib/client/llm_client.ts";
 import { AlertConfigStore, ALERTS_FILE_NAME, type AlertService } from "../lib/alerts/mod.ts";
+import { type ComparisonRow, comparisonRow, feedbackByRequest } from "../lib/compare/mod.ts";
 import {
   AlertEvaluator,
   DashboardIngest,
   DriftMonitor,
+  FeedbackIngest,
   groupMembers,
   LlmWorker,
+  MlflowFeedback,
   MlflowSink,
+  RequestIngest,
 } from "../lib/consumers/mod.ts";
 import type { DriftStatus } from "../lib/drift/mod.ts";
 import { createRequestEvent } from "../lib/events/mod.ts";
-import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
+import type {
+  FeedbackEvent,
+  RequestEvent,
+  RequestInput,
+  ResponseEvent,
+} from "../lib/events/mod.ts";
 import { consumerLag, createKafka, EventProducer, GROUPS, TOPICS } from "../lib/kafka/mod.ts";
+import type { PriceTable } from "../lib/llm/prices.ts";
+import {
+  CostTotals,
+  type FeedbackRecord,
+  type FeedbackSnapshot,
+  FeedbackTotals,
+  type MetricsSnapshot,
+  RequestIndex,
+  RingBuffer,
+} from "../lib/metrics/mod.ts";
 import { MlflowClient } from "../lib/mlflow/mod.ts";
 import type { StackConfig } from "../lib/stack/config.ts";
 import { kafkaStatus } from "../lib/stack/kafka.ts";
@@ -34,6 +55,7 @@ import { CachedValue } from "../lib/util/cached_value.ts";
 import type { StreamStatus } from "../lib/stream/engine.ts";
 import type {
   AppDeps,
+  ComparisonWindow,
   HealthReport,
   LiveEvent,
   RunsPage,
@@ -46,6 +68,9 @@ import { StreamSupervisor } from "./stream_supervisor.ts";
 
 /** How long a health report is reused: every browser stream and API call shares one check. */
 export const HEALTH_CACHE_MS = 1_500;
+
+/** Responses the comparison view can compare: the newest 10,000 (the metrics window's size). */
+export const COMPARISON_WINDOW = 10_000;
 
 /** Options of {@linkcode Pipeline.start}. */
 export interface PipelineOptions {
@@ -60,8 +85,10 @@ export interface PipelineOptions {
   timezone?: string;
   /** Folder of the stream datasets. */
   datasetsDir: string;
-  /** Topics (defaults: `llm.requests` and `llm.responses`); tests use their own. */
-  topics?: { requests: string; responses: string };
+  /** Topics (defaults: `llm.requests`, `llm.responses`, `llm.feedback`); tests use their own. */
+  topics?: { requests: string; responses: string; feedback?: string };
+  /** The price table the workers price responses with (null or absent: none). */
+  prices?: PriceTable | null;
   /**
    * Alerting: where rules and channels are kept, the alerts topic, the dashboard's URL. With
    * private `topics` and no alerts topic, no evaluator runs.
@@ -88,14 +115,32 @@ export class Pipeline implements AppDeps {
   readonly #producer: EventProducer;
   readonly #workers: LlmWorker[] = [];
   readonly #sink: MlflowSink;
+  readonly #feedbackSink: MlflowFeedback;
   readonly #drift: DriftMonitor;
   readonly #dashboard: DashboardIngest;
+  readonly #requestIngest: RequestIngest;
+  readonly #feedbackIngest: FeedbackIngest;
+  readonly #prices: PriceTable | null;
+  /** Request ids seen on llm.requests and llm.responses, with model and variant. */
+  readonly #index = new RequestIndex();
+  /** The last feedback per (request, user). */
+  readonly #feedback = new FeedbackTotals();
+  readonly #cost = new CostTotals();
+  /** The newest responses as comparison rows (feedback joined when asked). */
+  readonly #comparison = new RingBuffer<ComparisonRow>(COMPARISON_WINDOW);
+  #feedbackSnapshot: { key: string; value: FeedbackSnapshot } | null = null;
   readonly #hub: LiveHub;
   readonly #dashboardGroup: string;
   readonly #mlflow: MlflowClient;
   readonly #datasetsDir: string;
-  readonly #topics: { requests: string; responses: string };
-  readonly #groups: { worker: string; mlflowSink: string; driftMonitor: string };
+  readonly #topics: { requests: string; responses: string; feedback: string };
+  readonly #groups: {
+    worker: string;
+    mlflowSink: string;
+    driftMonitor: string;
+    mlflowFeedback: string;
+  };
+  readonly #dashboardGroups: { requests: string; feedback: string };
   readonly #streams = new StreamSupervisor((error) => console.error(`stream: ${error.message}`));
   #streamClient: Promise<LlmClient> | null = null;
   /** The health report, computed at most every 1.5 s and shared by every caller. */
@@ -110,14 +155,20 @@ export class Pipeline implements AppDeps {
     this.timezone = options.timezone ?? "Asia/Kolkata";
     this.defaultModel = config.ollama.model;
     this.#datasetsDir = options.datasetsDir;
-    const topics = options.topics ?? { requests: TOPICS.requests, responses: TOPICS.responses };
+    const topics = {
+      requests: options.topics?.requests ?? TOPICS.requests,
+      responses: options.topics?.responses ?? TOPICS.responses,
+      feedback: options.topics?.feedback ?? TOPICS.feedback,
+    };
     this.#topics = topics;
+    this.#prices = options.prices ?? null;
     // Groups are per topic: a kafkajs group must not mix members of different topics.
     const group = (base: string) => options.topics ? `${base}.${topics.requests}` : base;
     this.#groups = {
       worker: group(GROUPS.worker),
       mlflowSink: group(GROUPS.mlflowSink),
       driftMonitor: group(GROUPS.driftMonitor),
+      mlflowFeedback: group(GROUPS.mlflowFeedback),
     };
     this.#kafka = createKafka(config.kafka.brokers, `llmops-server-${options.port}`);
     this.#producer = new EventProducer(this.#kafka);
@@ -134,6 +185,7 @@ export class Pipeline implements AppDeps {
           concurrency: options.workerConcurrency ?? 2,
           topics,
           groupId: this.#groups.worker,
+          prices: this.#prices,
           onToken: (request_id, text) => this.#emit({ type: "token", data: { request_id, text } }),
         }),
       );
@@ -145,6 +197,18 @@ export class Pipeline implements AppDeps {
       experiment: config.mlflow.experiment,
       topic: topics.responses,
       groupId: this.#groups.mlflowSink,
+      onLogged: () => {
+        this.#runsSummaryCache = null;
+        this.#emit({ type: "runs", data: { changed: true } });
+      },
+    });
+    this.#feedbackSink = new MlflowFeedback({
+      kafka: this.#kafka,
+      dlq: this.#producer,
+      mlflow: this.#mlflow,
+      experiment: config.mlflow.experiment,
+      topic: topics.feedback,
+      groupId: this.#groups.mlflowFeedback,
       onLogged: () => {
         this.#runsSummaryCache = null;
         this.#emit({ type: "runs", data: { changed: true } });
@@ -163,10 +227,37 @@ export class Pipeline implements AppDeps {
       dlq: this.#producer,
       topic: topics.responses,
       groupId: this.#dashboardGroup,
-      onIngest: (event) => this.#hub.response(event),
+      onIngest: (event) => {
+        this.#index.add(event.request_id, { model: event.model, variant: event.tags?.variant });
+        this.#cost.add(event);
+        this.#comparison.push(comparisonRow(event));
+        this.#hub.response(event);
+      },
+    });
+    this.#dashboardGroups = {
+      requests: `dashboard-requests-${options.port}`,
+      feedback: `dashboard-feedback-${options.port}`,
+    };
+    this.#requestIngest = new RequestIngest({
+      kafka: this.#kafka,
+      dlq: this.#producer,
+      topic: topics.requests,
+      groupId: this.#dashboardGroups.requests,
+      onRequest: (r) => this.#index.add(r.request_id, { model: r.model, variant: r.tags?.variant }),
+    });
+    this.#feedbackIngest = new FeedbackIngest({
+      kafka: this.#kafka,
+      dlq: this.#producer,
+      topic: topics.feedback,
+      groupId: this.#dashboardGroups.feedback,
+      onFeedback: (event) => {
+        if (!this.#feedback.add(event)) return;
+        this.#emit({ type: "feedback", data: event });
+        this.#hub.changed();
+      },
     });
     this.#hub = new LiveHub(
-      () => this.#dashboard.metrics.snapshot(),
+      () => this.metrics(),
       () => this.#evaluator!.service.view(ALERTS_EVENT_HISTORY),
     );
   }
@@ -242,17 +333,26 @@ export class Pipeline implements AppDeps {
     // always the first responses of the topic.
     const admin = pipeline.#kafka.admin();
     await admin.connect();
-    for (const groupId of [pipeline.#dashboardGroup, pipeline.#groups.driftMonitor]) {
-      await admin.resetOffsets({ groupId, topic: pipeline.#topics.responses, earliest: true })
+    const resets: [string, string][] = [
+      [pipeline.#dashboardGroup, pipeline.#topics.responses],
+      [pipeline.#groups.driftMonitor, pipeline.#topics.responses],
+      [pipeline.#dashboardGroups.requests, pipeline.#topics.requests],
+      [pipeline.#dashboardGroups.feedback, pipeline.#topics.feedback],
+    ];
+    for (const [groupId, topic] of resets) {
+      await admin.resetOffsets({ groupId, topic, earliest: true })
         .catch(() => {/* a new group has no offsets to reset; a busy one keeps its own */});
     }
     await admin.disconnect();
     await Promise.all([
       ...pipeline.#workers.map((w) => w.start()),
       pipeline.#sink.start(),
+      pipeline.#feedbackSink.start(),
       pipeline.#drift.start(),
       pipeline.#dashboard.start(),
       ...(options.topics && !options.alerts?.topic ? [] : [pipeline.#startAlerts(options)]),
+      pipeline.#requestIngest.start(),
+      pipeline.#feedbackIngest.start(),
     ]);
     pipeline.#healthTimer = setInterval(() => {
       if (pipeline.#hub.listenerCount === 0) return;
@@ -269,8 +369,24 @@ export class Pipeline implements AppDeps {
     return this.#hub.subscribe(listener);
   }
 
-  metrics() {
-    return this.#dashboard.metrics.snapshot();
+  metrics(): MetricsSnapshot {
+    return {
+      ...this.#dashboard.metrics.snapshot(),
+      cost: this.#cost.snapshot(this.#prices?.hosted ?? []),
+      feedback: this.#feedbackKpis(),
+    };
+  }
+
+  /** The feedback KPIs, recomputed only when the feedback or the index changed. */
+  #feedbackKpis(): FeedbackSnapshot {
+    const key = `${this.#feedback.version}:${this.#index.version}`;
+    if (this.#feedbackSnapshot?.key !== key) {
+      this.#feedbackSnapshot = {
+        key,
+        value: this.#feedback.snapshot((id) => this.#index.get(id)?.model),
+      };
+    }
+    return this.#feedbackSnapshot.value;
   }
 
   recentResponses(limit: number): ResponseEvent[] {
@@ -287,7 +403,38 @@ export class Pipeline implements AppDeps {
       source: input.source ?? "api",
     });
     await this.#producer.send(this.#topics.requests, event.request_id, event);
+    this.#index.add(event.request_id, { model: event.model, variant: event.tags?.variant });
     return event;
+  }
+
+  async knownRequest(requestId: string): Promise<boolean> {
+    if (this.#index.has(requestId)) return true;
+    // older than the index holds: a request that got as far as MLflow has a run of its name
+    const { runs } = await this.#mlflow.searchRuns({
+      experiment_ids: [await this.#experimentId()],
+      filter: `attributes.run_name = '${requestId.replace(/'/g, "")}'`,
+      max_results: 1,
+    });
+    const model = runs[0]?.data.tags?.find((t) => t.key === "model")?.value;
+    if (runs.length > 0) this.#index.add(requestId, { model });
+    return runs.length > 0;
+  }
+
+  async submitFeedback(event: FeedbackEvent): Promise<void> {
+    await this.#producer.send(this.#topics.feedback, event.request_id, event);
+  }
+
+  userFeedback(userId: string, limit: number): FeedbackRecord[] {
+    return this.#feedback.latestOfUser(userId, limit);
+  }
+
+  comparisonWindow(): ComparisonWindow {
+    const feedback = feedbackByRequest(this.#feedback.records());
+    const rows = this.#comparison.toArray().map((row) => {
+      const f = feedback.get(row.request_id);
+      return f ? { ...row, feedback_score: f.score, thumbs_up: f.thumbs_up } : row;
+    });
+    return { rows, capacity: COMPARISON_WINDOW };
   }
 
   health(): Promise<HealthReport> {
@@ -352,6 +499,7 @@ export class Pipeline implements AppDeps {
     const groups: [string, string, { isRetrying: boolean; lastError: string | null } | null][] = [
       [this.#groups.worker, this.#topics.requests, null],
       [this.#groups.mlflowSink, this.#topics.responses, this.#sink],
+      [this.#groups.mlflowFeedback, this.#topics.feedback, this.#feedbackSink],
       [this.#groups.driftMonitor, this.#topics.responses, null],
       [this.#dashboardGroup, this.#topics.responses, null],
     ];
@@ -485,8 +633,11 @@ export class Pipeline implements AppDeps {
     await Promise.allSettled([
       ...this.#workers.map((w) => w.stop()),
       this.#sink.stop(),
+      this.#feedbackSink.stop(),
       this.#drift.stop(),
       this.#dashboard.stop(),
+      this.#requestIngest.stop(),
+      this.#feedbackIngest.stop(),
     ]);
     this.#hub.close();
     await this.#producer.disconnect();

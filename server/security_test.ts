@@ -29,6 +29,7 @@ const WRITES: [string, unknown][] = [
   ["/api/drift/config", { reference_size: 100 }],
   ["/api/stream/start", { file: "quick_test.json", delay_s: 1, loop: false }],
   ["/api/stream/stop", undefined],
+  ["/api/feedback", { request_id: crypto.randomUUID(), score: 1 }],
 ];
 
 Deno.test("a text/plain body (a simple cross-site request) gets 415 and reaches nothing", async () => {
@@ -46,7 +47,7 @@ Deno.test("a text/plain body (a simple cross-site request) gets 415 and reaches 
       assert.equal((await response.json()).error.code, "unsupported_media_type");
     }
   }
-  assert.equal(deps.submitted.length + deps.streamStarts.length, 0);
+  assert.equal(deps.submitted.length + deps.streamStarts.length + deps.feedbackSent.length, 0);
   assert.equal(deps.driftConfig, null);
 });
 
@@ -70,7 +71,7 @@ Deno.test("browser requests from another origin or site get 403; same-origin and
       assert.equal((await response.json()).error.code, "forbidden");
     }
   }
-  assert.equal(deps.submitted.length + deps.streamStarts.length, 0);
+  assert.equal(deps.submitted.length + deps.streamStarts.length + deps.feedbackSent.length, 0);
   const own = await app.request(`${URL_BASE}/api/requests`, {
     method: "POST",
     headers: {

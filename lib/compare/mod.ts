@@ -63,3 +63,22 @@ export {
 export { formatComparison, verdictText } from "./verdict.ts";
 export { betainc, studentTSf } from "./_betainc.ts";
 export { mulberry32, type Random, randomIndex, randomNormal } from "./_prng.ts";
+export {
+  comparableColumns,
+  type ComparableResponse,
+  COMPARE_COLUMNS,
+  compareSelections,
+  type ComparisonRow,
+  comparisonRow,
+  comparisonRows,
+  feedbackByRequest,
+  type FeedbackLike,
+  numericTable,
+  type RequestFeedback,
+  ROW_NUMERIC_COLUMNS,
+  type Selection,
+  type SelectionComparison,
+  selectionLabel,
+  selectRows,
+  sortRows,
+} from "./response_rows.ts";

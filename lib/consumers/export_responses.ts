@@ -15,17 +15,74 @@
  * are left out, so the CLI never meets an empty column. Exit codes: 0 success, 2 bad arguments,
  * 1 failure.
  *
+ * For A/B comparisons, `--compare` writes the comparison rows instead (lib/compare's
+ * `comparisonRows`: request_id, ts_end, model, variant, latency_s, ttft_s, completion_tokens,
+ * tokens_per_s, response_chars, success, cost_usd, feedback_score, thumbs_up, prompt_tokens),
+ * joined with each request's feedback read from `--feedback-topic` (default `llm.feedback`) and
+ * ordered by ts_end then request id, the rows the dashboard's comparison compares; `--model M` and
+ * `--variant V` keep one side (before `--last`/`--first`):
+ *
+ * ```
+ * deno task export --compare --variant A --out a.csv
+ * deno task export --compare --variant B --out b.csv
+ * deno task compare --a a.csv --b b.csv --columns latency_s,success
+ * ```
+ *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { responsesCsv } from "../drift/responses_csv.ts";
-import { createKafka, TOPICS } from "../kafka/mod.ts";
+import { createKafka, readTopic, TOPICS } from "../kafka/mod.ts";
+import {
+  comparisonRows,
+  feedbackByRequest,
+  ROW_NUMERIC_COLUMNS,
+  sortRows,
+} from "../compare/response_rows.ts";
+import { toCsv } from "../drift/llm_report.ts";
+import {
+  decodeEvent,
+  FEEDBACK_SCHEMA,
+  type FeedbackEvent,
+  parseFeedbackEvent,
+} from "../events/mod.ts";
+import type { Kafka } from "kafkajs";
 import { loadStackConfig } from "../stack/config.ts";
 import { readResponses } from "./response_reader.ts";
 
 const USAGE =
-  "usage: deno task export --out FILE.csv [--last N | --first N] [--topic NAME] [--brokers host:port,...]";
+  "usage: deno task export --out FILE.csv [--last N | --first N] [--topic NAME] [--brokers host:port,...] " +
+  "[--compare [--model M] [--variant V] [--feedback-topic NAME]]";
+
+/** The columns of `--compare`, in order. */
+export const COMPARE_EXPORT_COLUMNS: readonly string[] = Object.freeze([
+  "request_id",
+  "ts_end",
+  "model",
+  "variant",
+  ...ROW_NUMERIC_COLUMNS,
+]);
+
+/**
+ * Every valid feedback of a topic (invalid messages skipped, as the consumers dead-letter them).
+ *
+ * @example
+ * ```ts ignore
+ * const feedback = await readFeedback(kafka, "llm.feedback");
+ * ```
+ */
+export async function readFeedback(kafka: Kafka, topic: string): Promise<FeedbackEvent[]> {
+  const out: FeedbackEvent[] = [];
+  for (const message of await readTopic(kafka, topic, { timeoutMs: 60_000 })) {
+    try {
+      out.push(decodeEvent(message.value, FEEDBACK_SCHEMA, parseFeedbackEvent));
+    } catch {
+      // not valid: the feedback consumers dead-letter it
+    }
+  }
+  return out;
+}
 
 /** A bad argument: printed as one line, exit code 2. */
 export class ExportArgsError extends Error {
@@ -55,6 +112,10 @@ export async function runExport(
         first: { type: "string" },
         topic: { type: "string" },
         brokers: { type: "string" },
+        compare: { type: "boolean", default: false },
+        model: { type: "string" },
+        variant: { type: "string" },
+        "feedback-topic": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -85,10 +146,31 @@ export async function runExport(
     ? values.brokers.split(",").map((b) => b.trim()).filter(Boolean)
     : loadStackConfig(env).kafka.brokers;
   if (brokers.length === 0) throw new ExportArgsError("--brokers expects host:port[,host:port]");
+  const filtered = values.model !== undefined || values.variant !== undefined;
+  if (!values.compare && (filtered || values["feedback-topic"] !== undefined)) {
+    throw new ExportArgsError(
+      `--model, --variant and --feedback-topic go with --compare; ${USAGE}`,
+    );
+  }
   const topic = values.topic ?? TOPICS.responses;
   const kafka = createKafka(brokers, "drift-export");
-  const { events, invalid } = await readResponses(kafka, { topic, last, first });
-  const csv = responsesCsv(events);
+  // with a filter, the newest/oldest N are counted among the matching responses
+  const read = await readResponses(kafka, filtered ? { topic } : { topic, last, first });
+  const invalid = read.invalid;
+  let events = read.events.filter((e) =>
+    (values.model === undefined || e.model === values.model) &&
+    (values.variant === undefined || e.tags?.variant === values.variant)
+  );
+  if (filtered && last !== undefined) events = events.slice(-last);
+  if (filtered && first !== undefined) events = events.slice(0, first);
+  let csv: string;
+  if (values.compare) {
+    const feedback = await readFeedback(kafka, values["feedback-topic"] ?? TOPICS.feedback);
+    const rows = sortRows(comparisonRows(events, feedbackByRequest(feedback)));
+    csv = toCsv(rows, COMPARE_EXPORT_COLUMNS);
+  } else {
+    csv = responsesCsv(events);
+  }
   if (values.out === "-") await Deno.stdout.write(new TextEncoder().encode(csv));
   else await Deno.writeTextFile(values.out, csv);
   return `wrote ${events.length} responses from ${topic} to ${

@@ -1,8 +1,9 @@
 /**
  * The LLM worker: consumes `llm.requests` in the `llm-worker` group, calls the model with bounded
- * concurrency, and produces one `llm.response.v1` per request to `llm.responses` (success or
- * error alike). Offsets are committed only after the responses are acknowledged; workers in one
- * group share the partitions.
+ * concurrency, and produces one `llm.response.v2` per request to `llm.responses` (success or
+ * error alike), priced by the price table it is given (`cost_usd`, `price_version`). Offsets are
+ * committed only after the responses are acknowledged; workers in one group share the
+ * partitions.
  *
  * @module
  */
@@ -10,7 +11,7 @@
 import type { Kafka } from "kafkajs";
 import { decodeRequest, type RequestEvent, type ResponseEvent } from "../events/mod.ts";
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
-import { measuredChat, toResponseEvent } from "../llm/mod.ts";
+import { measuredChat, type PriceTable, toResponseEvent, withCost } from "../llm/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
 
 /** Options of {@linkcode LlmWorker}. */
@@ -30,6 +31,11 @@ export interface LlmWorkerOptions {
   groupId?: string;
   /** Topics (defaults: `llm.requests` in, `llm.responses` out); tests use their own. */
   topics?: { requests: string; responses: string };
+  /**
+   * Prices every response (`cost_usd`, `price_version`) where it is made; null or absent: no
+   * cost is recorded.
+   */
+  prices?: PriceTable | null;
   /** Called with each piece of generated text (for live display). */
   onToken?: (requestId: string, text: string) => void;
   /** Called after each response is acknowledged by Kafka. */
@@ -106,7 +112,10 @@ export class LlmWorker {
           ? (text) => this.#options.onToken!(request.request_id, text)
           : undefined,
       });
-      const event = toResponseEvent(request, measurement, this.workerId);
+      const event = withCost(
+        toResponseEvent(request, measurement, this.workerId),
+        this.#options.prices,
+      );
       const topic = this.#options.topics?.responses ?? TOPICS.responses;
       await this.#options.producer.send(topic, event.request_id, event);
       if (event.status === "success") this.#succeeded++;

@@ -24,3 +24,7 @@ export * from "./response_reader.ts";
 export * from "./group_members.ts";
 export * from "./alert_evaluator.ts";
 export type * from "./health_report.ts";
+export * from "./mlflow_feedback.ts";
+export * from "./pending_offsets.ts";
+export * from "./feedback_ingest.ts";
+export * from "./request_ingest.ts";

@@ -9,7 +9,8 @@
  * `deno task stack up` or `deno task serve`, or `KAFKA_BROKERS` and `OLLAMA_HOST`).
  *
  * Settings: `LLMOPS_WORKER_CONCURRENCY` (calls in flight, default 2), `LLMOPS_WORKER_ID`
- * (default `worker-<random>`). SIGINT/SIGTERM finish the calls in hand, commit, leave the group
+ * (default `worker-<random>`), `LLMOPS_PRICES` (the price table that prices every response,
+ * default `prices/default.json`, `off` for none). SIGINT/SIGTERM finish the calls in hand, commit, leave the group
  * and exit with 130/143. Exit 1 when Kafka or Ollama does not answer at start.
  *
  * @module
@@ -19,6 +20,7 @@ import { createKafka, EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { loadStackConfig, type StackConfig } from "../stack/config.ts";
 import { kafkaAnswers } from "../stack/kafka.ts";
 import { ollamaVersion } from "../stack/ollama.ts";
+import { loadPriceTable } from "../llm/price_file.ts";
 import { LlmWorker } from "./llm_worker.ts";
 
 /** Settings of a standalone worker, from the environment. */
@@ -67,6 +69,7 @@ export async function missingService(config: StackConfig): Promise<string | null
 
 async function main(): Promise<number> {
   const settings = workerSettings(Deno.env.toObject());
+  const prices = await loadPriceTable(Deno.env.toObject());
   const config = loadStackConfig();
   const missing = await missingService(config);
   if (missing) {
@@ -82,11 +85,13 @@ async function main(): Promise<number> {
     ollamaHost: config.ollama.host,
     concurrency: settings.concurrency,
     workerId: settings.workerId,
+    prices,
   });
   await worker.start();
   console.error(
     `worker ${settings.workerId}: consuming ${TOPICS.requests} in group ${GROUPS.worker}, ` +
-      `${settings.concurrency} calls at a time to ${config.ollama.host}`,
+      `${settings.concurrency} calls at a time to ${config.ollama.host}, ` +
+      (prices ? `prices ${prices.version}` : "no prices"),
   );
   let last = "";
   const report = setInterval(() => {

@@ -12,6 +12,8 @@ import { z } from "zod";
 import { LIMITS } from "./limits.ts";
 import { EventValidationError } from "./validate.ts";
 
+export { type FeedbackKind, feedbackKind, isThumbUp } from "./feedback_score.ts";
+
 /** The schema name of feedback events. */
 export const FEEDBACK_SCHEMA = "llm.feedback.v1";
 
@@ -45,19 +47,6 @@ export const FeedbackEventSchema = z.object({
 
 /** A validated feedback event. */
 export type FeedbackEvent = z.infer<typeof FeedbackEventSchema>;
-
-/**
- * True when a score is a thumb up (1); a rating counts as up from 0.5.
- *
- * @example
- * ```ts
- * isThumbUp(1); // true
- * isThumbUp(0.3); // false
- * ```
- */
-export function isThumbUp(score: number): boolean {
-  return score === 1 || (score !== -1 && score >= 0.5);
-}
 
 /**
  * Validates a value as `llm.feedback.v1`.

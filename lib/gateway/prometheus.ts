@@ -422,6 +422,8 @@ export interface MeteredResponse {
   ttft_ms: number | null;
   prompt_tokens: number;
   completion_tokens: number;
+  /** USD of the call, when it was priced (`llm.response.v2`'s `cost_usd`). */
+  cost_usd?: number;
   tags?: Readonly<Record<string, string>>;
 }
 
@@ -443,6 +445,8 @@ export class GenAiMetrics {
   readonly tokens: Histogram;
   readonly ttft: Histogram;
   readonly requests: Counter;
+  /** `llmops_cost_usd_total`: USD of the priced calls, by model and source. */
+  readonly cost: Counter;
 
   constructor(readonly registry: PrometheusRegistry, options: { maxSeries?: number } = {}) {
     const base = [
@@ -480,6 +484,12 @@ export class GenAiMetrics {
       labelNames: [...base, "status"],
       maxSeries,
     });
+    this.cost = registry.counter({
+      name: "llmops_cost_usd_total",
+      help: "USD of the priced LLM calls (cost_usd of their response events), by model and source.",
+      labelNames: base,
+      maxSeries,
+    });
   }
 
   /** Records one response event. */
@@ -499,6 +509,11 @@ export class GenAiMetrics {
       this.tokens.observe({ ...labels, gen_ai_token_type: "output" }, event.completion_tokens);
     }
     if (!failed && event.ttft_ms !== null) this.ttft.observe(labels, event.ttft_ms / 1000);
+    if (
+      typeof event.cost_usd === "number" && event.cost_usd >= 0 && Number.isFinite(event.cost_usd)
+    ) {
+      this.cost.inc(labels, event.cost_usd);
+    }
   }
 }
 

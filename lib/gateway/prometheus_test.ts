@@ -218,3 +218,24 @@ Deno.test("the pipeline's gauges and counters are set by their owners", () => {
   assert.equal(samples(registry.render()).has('llmops_consumer_lag{group="mlflow-sink"}'), false);
   assert.throws(() => pipeline.gatewayEventsDropped.setTotal({}, -1), RangeError);
 });
+
+Deno.test("priced responses add their cost to llmops_cost_usd_total, unpriced ones add nothing", () => {
+  const registry = new PrometheusRegistry();
+  const genai = new GenAiMetrics(registry);
+  genai.observe(sampleResponse({ cost_usd: 0.25 }));
+  genai.observe(sampleResponse({ cost_usd: 0.5 }));
+  genai.observe(sampleResponse({ model: "other:1b" }));
+  const text = registry.render();
+  assert.match(text, /# TYPE llmops_cost_usd_total counter/);
+  const base = {
+    gen_ai_operation_name: "chat",
+    gen_ai_provider_name: "ollama",
+    gen_ai_request_model: "smollm2:135m",
+    source: "test",
+  };
+  assert.equal(sample(text, "llmops_cost_usd_total", base), 0.75);
+  assert.equal(
+    sample(text, "llmops_cost_usd_total", { ...base, gen_ai_request_model: "other:1b" }),
+    undefined,
+  );
+});

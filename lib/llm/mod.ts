@@ -1,7 +1,7 @@
 /**
- * The LLM side: measured, streamed calls through npm:ollama with classified errors, and the
- * response events made from them. No transport: the worker loop over `llm.requests` lives in
- * `lib/consumers/`.
+ * The LLM side: measured, streamed calls through npm:ollama with classified errors, the response
+ * events made from them, and their pricing. No transport: the worker loop over `llm.requests`
+ * lives in `lib/consumers/`.
  *
  * @example
  * ```ts
@@ -14,3 +14,5 @@
 export * from "./errors.ts";
 export * from "./measured_chat.ts";
 export * from "./response_event.ts";
+export * from "./prices.ts";
+export * from "./price_file.ts";

@@ -9,6 +9,8 @@
  */
 
 import type { ResponseEvent } from "../events/mod.ts";
+import type { CostSnapshot } from "./cost_totals.ts";
+import type { FeedbackSnapshot } from "./feedback_totals.ts";
 import { type Distribution, distribution } from "./quantile.ts";
 import { histogram, type HistogramBin } from "./histogram.ts";
 import { NewestBuffer } from "./newest_buffer.ts";
@@ -73,6 +75,10 @@ export interface MetricsSnapshot {
   first_ts: number | null;
   last_ts: number | null;
   duplicates_ignored: number;
+  /** Cost KPIs, when the server keeps them (see cost_totals.ts). */
+  cost?: CostSnapshot;
+  /** Feedback KPIs, when the server keeps them (see feedback_totals.ts). */
+  feedback?: FeedbackSnapshot;
 }
 
 /** Options of {@linkcode MetricsAggregator}. */

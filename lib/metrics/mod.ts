@@ -17,3 +17,6 @@ export * from "./histogram.ts";
 export * from "./ring_buffer.ts";
 export * from "./newest_buffer.ts";
 export * from "./recent_ids.ts";
+export * from "./request_index.ts";
+export * from "./feedback_totals.ts";
+export * from "./cost_totals.ts";

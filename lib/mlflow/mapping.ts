@@ -1,12 +1,13 @@
 /**
  * How a response event becomes an MLflow run (DESIGN.md's mapping): one run per response, named
- * after the request id; tags, params and metrics as listed there; start and end time from the
- * response; FINISHED or FAILED.
+ * after the request id; tags, params and metrics as listed there (`cost_usd` and the tags
+ * `variant` and `price_version` when the response has them); start and end time from the
+ * response; FINISHED or FAILED. And how a user's feedback is logged on that run.
  *
  * @module
  */
 
-import type { ResponseEvent } from "../events/mod.ts";
+import { type FeedbackEvent, feedbackKind, type ResponseEvent } from "../events/mod.ts";
 import type { MlflowKeyValue, MlflowMetric } from "./client.ts";
 
 /** The run that represents one response. */
@@ -40,6 +41,8 @@ export function responseToRun(event: ResponseEvent): RunRecord {
   ];
   if (event.error) tags.push({ key: "error_type", value: event.error.type });
   if (event.dataset) tags.push({ key: "dataset", value: event.dataset });
+  if (event.tags?.variant) tags.push({ key: "variant", value: event.tags.variant });
+  if (event.price_version) tags.push({ key: "price_version", value: event.price_version });
   const params: MlflowKeyValue[] = [
     { key: "model", value: event.model },
     { key: "temperature", value: String(event.params.temperature) },
@@ -62,6 +65,7 @@ export function responseToRun(event: ResponseEvent): RunRecord {
     metric("success", success ? 1 : 0),
   ];
   if (event.ttft_ms !== null) metrics.splice(1, 0, metric("ttft_s", event.ttft_ms / 1000));
+  if (event.cost_usd !== undefined) metrics.push(metric("cost_usd", event.cost_usd));
   return {
     run_name: event.request_id,
     start_time: event.ts_start,
@@ -70,6 +74,31 @@ export function responseToRun(event: ResponseEvent): RunRecord {
     tags,
     params,
     metrics,
+  };
+}
+
+/**
+ * What one feedback event logs on its request's run: the metric `feedback_score` (the score, at
+ * the feedback's time, so MLflow's latest value is the newest feedback whatever order they are
+ * logged in) and the tags `feedback` (up, down or rating), `feedback_user` and, with a comment,
+ * `feedback_comment`.
+ *
+ * @example
+ * ```ts
+ * feedbackToRun(event).tags[0]; // { key: "feedback", value: "up" }
+ * ```
+ */
+export function feedbackToRun(
+  event: FeedbackEvent,
+): { metrics: MlflowMetric[]; tags: MlflowKeyValue[] } {
+  const tags: MlflowKeyValue[] = [
+    { key: "feedback", value: feedbackKind(event.score) },
+    { key: "feedback_user", value: event.user_id },
+  ];
+  if (event.comment) tags.push({ key: "feedback_comment", value: event.comment });
+  return {
+    metrics: [{ key: "feedback_score", value: event.score, timestamp: event.ts, step: 0 }],
+    tags,
   };
 }
 

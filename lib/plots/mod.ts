@@ -24,3 +24,5 @@ export * from "./runs_charts.ts";
 export * from "./drift_charts.ts";
 export * from "./alert_charts.ts";
 export * from "./render.ts";
+export * from "./usage_charts.ts";
+export * from "./compare_charts.ts";

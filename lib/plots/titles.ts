@@ -16,6 +16,10 @@ export const CHART_TITLES = Object.freeze({
   driftScores: "Drift score per column",
   distributions: "Distributions: reference vs current",
   correlations: "Correlations",
+  feedbackTrend: "Feedback trend",
+  hostedCost: "This traffic on hosted models",
+  comparisonDifferences: "Difference of B from A",
+  comparisonRates: "Rates of A and B",
 });
 
 /** A correlation method of the drift report. */

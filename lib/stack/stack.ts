@@ -20,6 +20,7 @@ import {
 import { mlflowAnswers, mlflowPaths, mlflowStatus, startMlflow } from "./mlflow.ts";
 import { postgresAnswers, postgresPaths, preparePostgres, startPostgres } from "./postgres.ts";
 import {
+  ensureVariantModels,
   ollamaPaths,
   ollamaStatus,
   ollamaVersion,
@@ -163,6 +164,8 @@ export async function stackUp(
     throw failure.reason;
   }
   if (wanted.has("kafka")) await ensureTopics(config);
+  // a local Ollama started earlier may predate the stack's second model
+  if (wanted.has("ollama") && !needs.ollama) await ensureVariantModels(config, progress);
   progress(
     `stack: up in ${formatSeconds(Date.now() - t0)}` +
       (handle.reused.length ? ` (reused: ${handle.reused.join(", ")})` : ""),

@@ -4,8 +4,13 @@
  * ```
  * deno task stream --file FILE [--delay S | --rate N] [--concurrency N] [--count N]
  *   [--duration S] [--loop] [--model M] [--temperature T] [--max-tokens N] [--user U]
- *   [--timeout S] [--json]
+ *   [--timeout S] [--variants a.json,b.json | --models m1,m2] [--split 50,50] [--seed N] [--json]
  * ```
+ *
+ * With `--variants` (variant files: model, params, system prompt) or `--models`, each request is
+ * assigned a variant at random (seeded by `--seed`, weighted by `--split`) and tagged `variant`;
+ * the summary adds each variant's figures and lib/compare's comparison of each variant with the
+ * first.
  *
  * Progress goes to stderr (a bar redrawn in place on a terminal, one line every 5 s
  * otherwise); the summary goes to stdout (with `--json`: one JSON object on the last line).
@@ -26,13 +31,15 @@ import {
   type StreamJobOptions,
 } from "./engine.ts";
 import { formatSummary, ProgressReporter } from "./progress.ts";
+import { loadVariant, type Variant, VariantError, variantsOfModels } from "./variants.ts";
 import { type Clock, SCHEDULE_DEFAULTS } from "./schedule.ts";
 
 /** The usage line printed with `--help` and after argument errors. */
 export const USAGE =
   "usage: deno task stream --file FILE [--delay S | --rate N] [--concurrency N] " +
   "[--count N] [--duration S] [--loop] [--model M] [--temperature T] [--max-tokens N] " +
-  "[--user U] [--timeout S] [--json]";
+  "[--user U] [--timeout S] [--variants a.json,b.json | --models m1,m2] [--split 50,50] " +
+  "[--seed N] [--json]";
 
 /** Bad command-line input: printed as one line, exit code 2. */
 export class StreamCliError extends Error {
@@ -85,7 +92,7 @@ const NUMBERS: Record<string, NumberSpec> = {
   timeout: { key: "timeoutS", ok: (n) => n > 0, expected: "a number of seconds > 0" },
 };
 
-const STRINGS = ["file", "model", "user"] as const;
+const STRINGS = ["file", "model", "user", "variants", "models", "split", "seed"] as const;
 
 /** `--delay -1` would be "ambiguous" to parseArgs: join such numeric values to their flag. */
 function joinNegativeNumbers(args: string[]): string[] {
@@ -107,6 +114,18 @@ export interface StreamCliArgs {
   json: boolean;
   file: string;
   options: Omit<StreamJobOptions, "entries" | "file">;
+  /** Variant files to load (`--variants`). */
+  variantFiles?: string[];
+}
+
+function list(name: string, raw: string): string[] {
+  const items = raw.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) {
+    throw new StreamCliError(
+      `--${name} expects a comma-separated list without empty items, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return items;
 }
 
 /**
@@ -168,7 +187,52 @@ export function parseStreamArgs(args: string[]): StreamCliArgs {
     }
     options[key] = raw;
   }
-  return { help: false, json: values.json === true, file, options };
+  let variantFiles: string[] | undefined;
+  const variants = values.variants as string | undefined;
+  const models = values.models as string | undefined;
+  if (variants !== undefined && models !== undefined) {
+    throw new StreamCliError("use --variants or --models, not both");
+  }
+  if ((variants !== undefined || models !== undefined) && values.model !== undefined) {
+    throw new StreamCliError("--model cannot be combined with --variants or --models");
+  }
+  if (variants !== undefined) variantFiles = list("variants", variants);
+  if (models !== undefined) {
+    try {
+      options.variants = variantsOfModels(list("models", models));
+    } catch (error) {
+      if (error instanceof VariantError) throw new StreamCliError(`--models: ${error.message}`);
+      throw error;
+    }
+  }
+  const count = variantFiles?.length ?? (options.variants as Variant[] | undefined)?.length;
+  if (count !== undefined && count < 2) {
+    throw new StreamCliError(`an A/B run needs at least 2 variants, got ${count}`);
+  }
+  const split = values.split as string | undefined;
+  if (split !== undefined) {
+    if (count === undefined) throw new StreamCliError("--split needs --variants or --models");
+    const weights = list("split", split).map(Number);
+    if (weights.some((w) => !Number.isFinite(w) || w <= 0)) {
+      throw new StreamCliError(
+        `--split expects weights > 0 like 50,50, got ${JSON.stringify(split)}`,
+      );
+    }
+    if (weights.length !== count) {
+      throw new StreamCliError(
+        `--split needs one weight per variant: ${count} variants, ${weights.length} weights`,
+      );
+    }
+    options.split = weights;
+  }
+  const seed = values.seed as string | undefined;
+  if (seed !== undefined) {
+    if (!/^-?\d{1,15}$/.test(seed.trim())) {
+      throw new StreamCliError(`--seed expects an integer, got ${JSON.stringify(seed)}`);
+    }
+    options.seed = Number(seed);
+  }
+  return { help: false, json: values.json === true, file, options, variantFiles };
 }
 
 function describePlan(job: StreamJob, dataset: Dataset, options: StreamCliArgs["options"]): string {
@@ -186,8 +250,13 @@ function describePlan(job: StreamJob, dataset: Dataset, options: StreamCliArgs["
       : `${planned} requests`,
     options.loop ? "looping" : "",
   ].filter(Boolean).join(", ");
+  const ab = options.variants
+    ? `; variants ${options.variants.map((v) => v.name).join(" / ")} split ${
+      (options.split ?? options.variants.map(() => 1)).join("/")
+    }, seed ${options.seed}`
+    : "";
   return `streaming ${dataset.path} (${dataset.entries.length} prompts): ${pace}, ` +
-    `concurrency ${options.concurrency ?? SCHEDULE_DEFAULTS.concurrency}, ${extent}`;
+    `concurrency ${options.concurrency ?? SCHEDULE_DEFAULTS.concurrency}, ${extent}${ab}`;
 }
 
 const encoder = new TextEncoder();
@@ -219,11 +288,18 @@ export async function runStreamCli(args: string[], deps: StreamCliDeps = {}): Pr
       return 0;
     }
     dataset = await loadDataset(parsed.file);
+    if (parsed.variantFiles) {
+      parsed.options.variants = await Promise.all(parsed.variantFiles.map(loadVariant));
+    }
+    // the seed is drawn once here, so the plan and the summary report the same one
+    if (parsed.options.variants && parsed.options.seed === undefined) {
+      parsed.options.seed = Math.floor(Math.random() * 2 ** 31);
+    }
     resolveStreamOptions({ ...parsed.options, entries: dataset.entries, file: dataset.path });
   } catch (error) {
     if (
       error instanceof StreamCliError || error instanceof DatasetError ||
-      error instanceof RangeError || error instanceof TypeError
+      error instanceof VariantError || error instanceof RangeError || error instanceof TypeError
     ) {
       stderr(`error: ${error.message}\n`);
       return 2;

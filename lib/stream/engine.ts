@@ -13,6 +13,13 @@ import {
   type ResponseEvent,
 } from "../events/mod.ts";
 import { distribution } from "../metrics/quantile.ts";
+import {
+  compareSelections,
+  type ComparisonResult,
+  comparisonRows,
+  verdictText,
+} from "../compare/mod.ts";
+import { splitWeights, type Variant, VariantAssigner } from "./variants.ts";
 import { type Dataset, type DatasetEntry, loadDataset, parseEntry } from "./dataset.ts";
 import {
   type Clock,
@@ -62,6 +69,55 @@ export interface StreamJobOptions extends ScheduleOptions {
   onProgress?: (status: StreamStatus) => void;
   /** Recorded in the `stream_job` tag of every request. Default: a random id. */
   jobId?: string;
+  /**
+   * A/B variants (at least two): each request is assigned one at random and carries its name in
+   * the tag `variant`. Not with `model`.
+   */
+  variants?: readonly Variant[];
+  /** Weights of the variants (default equal), e.g. [50, 50]. */
+  split?: readonly number[];
+  /** Seed of the variant assignment. Default: a random one (reported in the summary). */
+  seed?: number;
+}
+
+/** One variant's figures in a stream summary. */
+export interface VariantSummary {
+  name: string;
+  /** The variant's model, or null when it keeps the entries' (or the default) model. */
+  model: string | null;
+  /** Its share of the split, in [0, 1]. */
+  weight: number;
+  sent: number;
+  succeeded: number;
+  failed: number;
+  latency_s: { p50: number | null; p95: number | null };
+  ttft_s: { p50: number | null };
+  /** Mean completion tokens of its successful responses. */
+  completion_tokens_avg: number | null;
+  tokens_per_s: { avg: number | null };
+  /** USD of its priced responses, and per 1,000 of them; null when none carries a cost. */
+  cost_usd: { total: number; per_1k_calls: number } | null;
+}
+
+/** One comparison of a variant (B) with the first variant (A). */
+export interface VariantComparison {
+  a: string;
+  b: string;
+  /** The columns compared. */
+  columns: string[];
+  /** lib/compare's result, or null with `reason` when too few responses. */
+  result: ComparisonResult | null;
+  reason: string | null;
+  /** One plain sentence per column (`verdictText`). */
+  verdicts: string[];
+}
+
+/** The A/B part of a stream summary. */
+export interface AbSummary {
+  seed: number;
+  variants: VariantSummary[];
+  /** Every variant after the first compared with the first. */
+  comparisons: VariantComparison[];
 }
 
 /** Life cycle of a job. */
@@ -115,6 +171,8 @@ export interface StreamSummary {
   request_ids: string[];
   /** The first failures, with their reasons (at most {@linkcode MAX_FAILURE_SAMPLES}). */
   failures: Array<{ request_id: string | null; type: string; message: string }>;
+  /** Per-variant figures and their comparisons, for an A/B run. */
+  ab?: AbSummary;
 }
 
 /** Failures kept with their reasons in the summary. */
@@ -132,6 +190,8 @@ export interface ResolvedStreamOptions {
   maxTokens?: number;
   userId?: string;
   timeoutMs: number;
+  /** The variants, their normalised weights and the seed (A/B runs only). */
+  ab: { variants: Variant[]; weights: number[]; seed: number } | null;
 }
 
 /**
@@ -176,6 +236,18 @@ export function resolveStreamOptions(options: StreamJobOptions): ResolvedStreamO
   );
   const timeoutS = num("timeout", options.timeoutS, (n) => Number.isFinite(n) && n > 0, "> 0") ??
     DEFAULT_TIMEOUT_S;
+  let ab: ResolvedStreamOptions["ab"] = null;
+  if (options.variants !== undefined) {
+    if (options.model !== undefined) {
+      throw new RangeError("model cannot be combined with variants: each variant names its model");
+    }
+    const weights = splitWeights(options.variants, options.split);
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, found ${seed}`);
+    ab = { variants: options.variants.map((v) => ({ ...v })), weights, seed };
+  } else if (options.split !== undefined) {
+    throw new RangeError("split needs variants (--variants or --models)");
+  }
   return {
     plan,
     entries,
@@ -184,6 +256,7 @@ export function resolveStreamOptions(options: StreamJobOptions): ResolvedStreamO
     maxTokens,
     userId: text("user", options.userId),
     timeoutMs: timeoutS * 1000,
+    ab,
   };
 }
 
@@ -240,6 +313,9 @@ export class StreamJob {
   readonly #ttft: number[] = [];
   readonly #tokensPerS: number[] = [];
   #completionTokens = 0;
+  readonly #assigner: VariantAssigner | null;
+  /** Per variant: sends, failures without a response, and the responses received. */
+  readonly #perVariant: { sent: number; lost: number; responses: ResponseEvent[] }[];
   #done: Promise<StreamSummary> | null = null;
   #releaseAbandoned: () => void = noop;
 
@@ -253,6 +329,9 @@ export class StreamJob {
     const name = this.file?.split(/[\\/]/).pop()?.replace(/\.json$/i, "").slice(0, LIMITS.idChars);
     this.#dataset = name ? name : undefined;
     if (options.onProgress) this.#listeners.add(options.onProgress);
+    const ab = this.#options.ab;
+    this.#assigner = ab ? new VariantAssigner(ab.weights, ab.seed) : null;
+    this.#perVariant = (ab?.variants ?? []).map(() => ({ sent: 0, lost: 0, responses: [] }));
   }
 
   /**
@@ -334,20 +413,27 @@ export class StreamJob {
     return this.summary();
   }
 
-  #input(entryIndex: number): RequestInput {
+  #input(entryIndex: number, variant: Variant | null): RequestInput {
     const entry = this.#options.entries[entryIndex];
-    const params: Partial<RequestParams> = { ...entry.params };
+    // entry < variant < the job's overrides
+    const params: Partial<RequestParams> = { ...entry.params, ...variant?.params };
     if (this.#options.temperature !== undefined) params.temperature = this.#options.temperature;
     if (this.#options.maxTokens !== undefined) params.num_predict = this.#options.maxTokens;
+    const tags: Record<string, string> = {
+      ...entry.tags,
+      stream_job: this.jobId,
+      dataset_index: String(entryIndex),
+    };
+    if (variant) tags.variant = variant.name;
     return {
       prompt: entry.prompt,
-      system: entry.system,
-      model: this.#options.model ?? entry.model,
+      system: variant?.system ?? entry.system,
+      model: variant?.model ?? this.#options.model ?? entry.model,
       params,
       user_id: entry.user_id ?? this.#options.userId,
       source: "stream",
       dataset: this.#dataset,
-      tags: { ...entry.tags, stream_job: this.jobId, dataset_index: String(entryIndex) },
+      tags,
     };
   }
 
@@ -355,9 +441,13 @@ export class StreamJob {
     this.#sent++;
     this.#inFlight++;
     const sentAt = this.#clock.now();
+    const variantIndex = this.#assigner?.next() ?? -1;
+    const variant = variantIndex >= 0 ? this.#options.ab!.variants[variantIndex] : null;
+    const arm = variantIndex >= 0 ? this.#perVariant[variantIndex] : null;
+    if (arm) arm.sent++;
     let submitted: Promise<SubmittedRequest>;
     try {
-      submitted = this.#client.submit(this.#input(entryIndex));
+      submitted = this.#client.submit(this.#input(entryIndex, variant));
     } catch (error) {
       submitted = Promise.reject(error);
     }
@@ -369,13 +459,18 @@ export class StreamJob {
           const response = await this.#client.awaitResponse(request_id, {
             timeoutMs: this.#options.timeoutMs,
           });
+          if (arm && !this.#booksClosed) arm.responses.push(response);
           this.#record(response, (this.#clock.now() - sentAt) / 1000);
         } catch (error) {
           const { type, message } = classify(error);
+          if (arm && !this.#booksClosed) arm.lost++;
           this.#fail(request_id, type, message);
         }
       },
-      (error) => this.#fail(null, "submit_error", (error as Error)?.message ?? String(error)),
+      (error) => {
+        if (arm && !this.#booksClosed) arm.lost++;
+        this.#fail(null, "submit_error", (error as Error)?.message ?? String(error));
+      },
     ).finally(() => {
       this.#pending.delete(done);
       if (this.#booksClosed) return;
@@ -488,6 +583,53 @@ export class StreamJob {
       elapsed_s: elapsed,
       request_ids: [...this.#requestIds],
       failures: this.#failures.map((f) => ({ ...f })),
+      ...(this.#options.ab ? { ab: this.#abSummary() } : {}),
     };
+  }
+
+  /** Each variant's figures, and each variant compared with the first by lib/compare. */
+  #abSummary(): AbSummary {
+    const ab = this.#options.ab!;
+    const variants = ab.variants.map((v, i): VariantSummary => {
+      const arm = this.#perVariant[i];
+      const ok = arm.responses.filter((r) => r.status === "success");
+      const latency = distribution(ok.map((r) => r.latency_ms / 1000));
+      const ttft = distribution(ok.flatMap((r) => r.ttft_ms === null ? [] : [r.ttft_ms / 1000]));
+      const priced = arm.responses.filter((r) => typeof r.cost_usd === "number");
+      const cost = priced.reduce((sum, r) => sum + r.cost_usd!, 0);
+      return {
+        name: v.name,
+        model: v.model ?? null,
+        weight: ab.weights[i],
+        sent: arm.sent,
+        succeeded: ok.length,
+        failed: arm.responses.length - ok.length + arm.lost,
+        latency_s: { p50: latency.p50, p95: latency.p95 },
+        ttft_s: { p50: ttft.p50 },
+        completion_tokens_avg: distribution(ok.map((r) => r.completion_tokens)).avg,
+        tokens_per_s: { avg: distribution(ok.map((r) => r.tokens_per_s)).avg },
+        cost_usd: priced.length
+          ? { total: cost, per_1k_calls: (cost / priced.length) * 1000 }
+          : null,
+      };
+    });
+    const rows = comparisonRows(this.#perVariant.flatMap((arm) => arm.responses));
+    const first = ab.variants[0].name;
+    const comparisons = ab.variants.slice(1).map((v): VariantComparison => {
+      const c = compareSelections(
+        rows,
+        { by: "variant", value: first },
+        { by: "variant", value: v.name },
+      );
+      return {
+        a: first,
+        b: v.name,
+        columns: c.columns,
+        result: c.result,
+        reason: c.reason,
+        verdicts: c.result?.columns.map(verdictText) ?? [],
+      };
+    });
+    return { seed: ab.seed, variants, comparisons };
   }
 }

@@ -21,3 +21,4 @@ export * from "./schedule.ts";
 export * from "./engine.ts";
 export * from "./progress.ts";
 export * from "./idle_status.ts";
+export * from "./variants.ts";

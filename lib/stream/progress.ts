@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { StreamStatus, StreamSummary } from "./engine.ts";
+import type { AbSummary, StreamStatus, StreamSummary } from "./engine.ts";
 
 const BAR_WIDTH = 24;
 
@@ -121,7 +121,61 @@ export function formatSummary(summary: StreamSummary): string {
   for (const f of summary.failures.slice(0, 5)) {
     lines.push(`  failure       ${f.type}${f.request_id ? ` ${f.request_id}` : ""}: ${f.message}`);
   }
+  if (summary.ab) lines.push("", formatAbSummary(summary.ab));
   return lines.join("\n");
+}
+
+/**
+ * The A/B part of a summary: a table of each variant's figures, then for each variant after the
+ * first the verdict of every compared column (lib/compare's `verdictText`: direction, p-value,
+ * difference and its 95% interval).
+ *
+ * @example
+ * ```ts ignore
+ * import { formatAbSummary } from "./progress.ts";
+ * console.log(formatAbSummary(summary.ab!));
+ * ```
+ */
+export function formatAbSummary(ab: AbSummary): string {
+  const head = [
+    "variant",
+    "model",
+    "share",
+    "sent",
+    "ok",
+    "failed",
+    "p50 s",
+    "p95 s",
+    "tokens",
+    "tok/s",
+    "cost/1k $",
+  ];
+  const n = (v: number | null | undefined, d: number) =>
+    v === null || v === undefined ? "-" : v.toFixed(d);
+  const rows = ab.variants.map((v) => [
+    v.name,
+    v.model ?? "(default)",
+    `${Math.round(v.weight * 100)}%`,
+    String(v.sent),
+    String(v.succeeded),
+    String(v.failed),
+    n(v.latency_s.p50, 3),
+    n(v.latency_s.p95, 3),
+    n(v.completion_tokens_avg, 1),
+    n(v.tokens_per_s.avg, 1),
+    v.cost_usd ? Number(v.cost_usd.per_1k_calls.toPrecision(3)).toString() : "-",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    "  " +
+    r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd();
+  const out = [`A/B variants (seed ${ab.seed})`, line(head), ...rows.map(line)];
+  for (const c of ab.comparisons) {
+    out.push("", `  B = ${c.b} against A = ${c.a}:`);
+    if (c.reason) out.push(`    ${c.reason}`);
+    for (const v of c.verdicts) out.push(`    ${v}`);
+  }
+  return out.join("\n");
 }
 
 /** Options of {@linkcode ProgressReporter}. */

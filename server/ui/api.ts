@@ -10,8 +10,14 @@ import type {
   AlertSilenceEvent,
   AlertsView,
   ChannelConfig,
+  CompareBody,
+  CompareBy,
+  CompareGroups,
   Dataset,
   DriftBody,
+  FeedbackAccepted,
+  FeedbackBody,
+  FeedbackRecord,
   HealthReport,
   MetricsSnapshot,
   ResponseEvent,
@@ -124,6 +130,42 @@ export function runsQueryString(query: RunsQuery): string {
   return params.toString();
 }
 
+/** One side of a comparison: a model or variant name, or a time range (epoch ms). */
+export type CompareSide = { value: string } | { from: number; to: number };
+
+/** Options of a comparison request. */
+export interface CompareQuery {
+  by: CompareBy;
+  a: CompareSide;
+  b: CompareSide;
+  columns?: string[];
+  alpha?: number;
+}
+
+/**
+ * The query string of GET /api/compare.
+ *
+ * @example
+ * ```ts
+ * compareQueryString({ by: "model", a: { value: "m1" }, b: { value: "m2" } });
+ * // "by=model&a=m1&b=m2"
+ * ```
+ */
+export function compareQueryString(query: CompareQuery): string {
+  const params = new URLSearchParams();
+  params.set("by", query.by);
+  for (const [name, side] of [["a", query.a], ["b", query.b]] as const) {
+    if ("value" in side) params.set(name, side.value);
+    else {
+      params.set(`${name}_from`, String(side.from));
+      params.set(`${name}_to`, String(side.to));
+    }
+  }
+  if (query.columns?.length) params.set("columns", query.columns.join(","));
+  if (query.alpha !== undefined) params.set("alpha", String(query.alpha));
+  return params.toString();
+}
+
 /** The API, one function per route. */
 export const api = {
   health: (): Promise<HealthReport> => requestJson("/api/health"),
@@ -164,6 +206,12 @@ export const api = {
   ): Promise<AlertSilenceEvent> => postJson("/api/alerts/silences", body),
   unsilence: (id: string): Promise<AlertSilenceEvent> =>
     sendJson("DELETE", `/api/alerts/silences/${part(id)}`),
+  feedback: (body: FeedbackBody): Promise<FeedbackAccepted> => postJson("/api/feedback", body),
+  userFeedback: (userId: string): Promise<{ user_id: string; feedback: FeedbackRecord[] }> =>
+    requestJson(`/api/feedback?user_id=${encodeURIComponent(userId)}&limit=500`),
+  compare: (query: CompareQuery): Promise<CompareBody> =>
+    requestJson(`/api/compare?${compareQueryString(query)}`),
+  compareGroups: (): Promise<CompareGroups> => requestJson("/api/compare/groups"),
 };
 
 /** The message of anything thrown. */

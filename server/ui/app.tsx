@@ -12,16 +12,19 @@ import { Sidebar } from "./components/sidebar.tsx";
 import { panelElementId, type TabDef, tabElementId, Tablist } from "./components/tablist.tsx";
 import { StoreContext, TimeZoneContext } from "./context.ts";
 import { resolveTimeZone } from "./format.ts";
-import { LiveStore, mergeAlerts, mergeResponses, useLive } from "./live.ts";
+import { LiveStore, mergeAlerts, mergeOwnFeedback, mergeResponses, useLive } from "./live.ts";
 import { AlertsTab } from "./tabs/alerts_tab.tsx";
 import { AutoTab } from "./tabs/auto_tab.tsx";
+import { CompareTab } from "./tabs/compare_tab.tsx";
 import { DriftTab } from "./tabs/drift_tab.tsx";
 import { MetricsTab } from "./tabs/metrics_tab.tsx";
 import { MlflowTab } from "./tabs/mlflow_tab.tsx";
 import { StreamTab } from "./tabs/stream_tab.tsx";
 import { TestTab } from "./tabs/test_tab.tsx";
+import { browserUserId } from "./user_id.ts";
 
 /** The seven tabs, in order. */
+/** The tabs, in order. */
 export const TABS: readonly TabDef[] = [
   { id: "metrics", label: "Real-time Metrics", testId: "tab-metrics" },
   { id: "stream", label: "Response Stream", testId: "tab-stream" },
@@ -30,6 +33,7 @@ export const TABS: readonly TabDef[] = [
   { id: "test", label: "Test LLM", testId: "tab-test" },
   { id: "auto", label: "Auto Streaming", testId: "tab-auto" },
   { id: "alerts", label: "Alerts", testId: "tab-alerts" },
+  { id: "compare", label: "Compare", testId: "tab-compare" },
 ];
 
 function tabFromHash(): string {
@@ -56,6 +60,12 @@ async function loadInitial(
         responsesLoaded: true,
       }));
     }).catch(() => store.update((s) => ({ ...s, responsesLoaded: true }))),
+    api.userFeedback(store.state.userId).then(({ feedback }) => {
+      store.update((s) => {
+        const myFeedback = mergeOwnFeedback(s.myFeedback, s.userId, feedback);
+        return myFeedback === s.myFeedback ? s : { ...s, myFeedback };
+      });
+    }).catch(() => {}),
   ];
   // on a first connection the server pushes metrics, drift and stream status itself; after a
   // reconnect (or if the stream is slow) these fill the gap
@@ -126,6 +136,7 @@ function Dashboard({ store }: { store: LiveStore }) {
     test: <TestTab />,
     auto: <AutoTab />,
     alerts: <AlertsTab active={selected === "alerts"} />,
+    compare: <CompareTab active={selected === "compare"} />,
   };
 
   return (
@@ -157,7 +168,7 @@ function Dashboard({ store }: { store: LiveStore }) {
 
 /** The whole dashboard, with its own live store. */
 export function App() {
-  const store = useMemo(() => new LiveStore(), []);
+  const store = useMemo(() => new LiveStore(browserUserId()), []);
   return (
     <StoreContext.Provider value={store}>
       <Dashboard store={store} />

@@ -27,6 +27,10 @@ import {
   driftScoresSpec,
 } from "../../lib/plots/drift_charts.ts";
 import { CHART_TITLES, correlationTitle } from "../../lib/plots/titles.ts";
+import { feedbackTrendSpec, hostedCostSpec } from "../../lib/plots/usage_charts.ts";
+import { comparisonDifferenceSpec, comparisonRatesSpec } from "../../lib/plots/compare_charts.ts";
+import { compareSelections, comparisonRows } from "../../lib/compare/mod.ts";
+import { FeedbackTotals } from "../../lib/metrics/feedback_totals.ts";
 import { PALETTE } from "../../lib/plots/palette.ts";
 import { drawPlot, PLOT_CLASS } from "./plot_draw.ts";
 
@@ -73,6 +77,28 @@ const drift = (() => {
 })();
 const numerical = drift.report.columns.find((c) => c.kind === "numerical")!;
 const categorical = drift.report.columns.find((c) => c.kind === "categorical")!;
+
+// feedback on every third response, and the two models compared as the Compare tab does
+const feedback = (() => {
+  const totals = new FeedbackTotals();
+  responses.forEach((r, i) => {
+    if (i % 3 === 0) {
+      totals.add({
+        schema: "llm.feedback.v1",
+        request_id: r.request_id,
+        user_id: "u",
+        score: i % 2 ? 1 : -1,
+        ts: r.ts_end + 5_000,
+      });
+    }
+  });
+  return totals.snapshot(() => null);
+})();
+const comparison = compareSelections(
+  comparisonRows(responses),
+  { by: "model", value: "smollm2:135m" },
+  { by: "model", value: "other:1b" },
+).result!;
 
 /** Each chart, with its data, and the title the notebook must show. */
 const CHARTS: { name: string; spec: Plot.PlotOptions; title: string }[] = [
@@ -121,6 +147,29 @@ const CHARTS: { name: string; spec: Plot.PlotOptions; title: string }[] = [
     ),
     title: c.column,
   })),
+  {
+    name: "feedback trend",
+    spec: feedbackTrendSpec(feedback.trend, { bucketMs: feedback.bucket_ms }),
+    title: CHART_TITLES.feedbackTrend,
+  },
+  {
+    name: "hosted cost comparison",
+    spec: hostedCostSpec(0.42, [{ name: "gpt-x", total_usd: 1.5 }, {
+      name: "h-2",
+      total_usd: 0.2,
+    }]),
+    title: CHART_TITLES.hostedCost,
+  },
+  {
+    name: "comparison differences",
+    spec: comparisonDifferenceSpec(comparison.columns),
+    title: CHART_TITLES.comparisonDifferences,
+  },
+  {
+    name: "comparison rates",
+    spec: comparisonRatesSpec(comparison.columns),
+    title: CHART_TITLES.comparisonRates,
+  },
   {
     name: "correlation heat map",
     spec: correlationHeatmapSpec(drift.report.correlations.current.spearman, "spearman", "current"),

@@ -203,6 +203,25 @@ export function formatPercent(share: number | null | undefined, digits = 1): str
 }
 
 /**
+ * US dollars: two decimals from one cent, three significant digits below (costs of single
+ * calls are fractions of a cent).
+ *
+ * @example
+ * ```ts
+ * formatUsd(12.5); // "$12.50"
+ * formatUsd(0.0001234); // "$0.000123"
+ * ```
+ */
+export function formatUsd(v: number | null | undefined): string {
+  if (!isNumber(v)) return MISSING;
+  if (v === 0) return "$0";
+  if (Math.abs(v) >= 0.01) {
+    return `$${v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  }
+  return `$${Number(v.toPrecision(3))}`;
+}
+
+/**
  * A statistic or p-value: 4 decimals in [0.001, 1e6), scientific notation otherwise.
  *
  * @example

@@ -19,6 +19,8 @@ export const TAB_PURPOSE = {
     "Automated load testing and continuous monitoring: send a dataset of prompts at a steady rate.",
   alerts:
     "Tell someone when something goes wrong: rules on latency, errors, drift and pipeline health notify webhooks, Slack, email or Alertmanager once when they fire and once when they resolve.",
+  compare:
+    "Compare two models, two A/B variants or two time ranges, and see whether each difference is real or noise: confidence intervals, p-values and a plain verdict.",
 } as const;
 
 /** What each KPI is. */
@@ -33,6 +35,13 @@ export const KPI_HELP = {
   percentiles:
     "Latency percentiles over the recent window: p95/p99 show the slow tail that averages hide.",
   ttft: "Time to first token: how long a user waits before the answer starts to appear.",
+  feedbackCount:
+    "User feedback counted: each user's last thumbs up/down or rating on each answer (response quality as users see it).",
+  shareUp:
+    "Share of counted feedback that is a thumbs up (or a rating of at least 0.5). Falling share = answers getting worse.",
+  totalCost:
+    "What the calls cost, each priced once when its response was made, by the price table's version in force then.",
+  costPer1k: "Average cost of 1,000 calls: compare models, prompts and hosted offers on one scale.",
 } as const;
 
 /** What to look for in each chart. */
@@ -63,4 +72,15 @@ export const CHART_HELP = {
     "Correlation changes between features: a pattern that differs between reference and current means the relationship between metrics changed.",
   quality:
     "Data quality issues: missing values increase, outliers appearing, invalid data patterns, new categories.",
+  feedbackTrend:
+    "Share of thumbs up over time (dot size = number of feedbacks). A drop after a model or prompt change = users like the new answers less.",
+  perModelUsage:
+    "Per model: calls, cost, cost per 1,000 calls, feedback and share of thumbs up, side by side.",
+  hostedCost:
+    "What the same traffic (its input and output tokens) would cost on hosted models, at the price table's hosted prices.",
+  compareDifferences:
+    "Each bar is the 95% confidence interval of B − A in % of A's mean. A bar that does not cross 0 (blue) is a real difference; a grey one may be noise.",
+  compareRates: "Success and thumbs-up rates of A and B, tested with Fisher's exact test.",
+  compareTable:
+    "Per column: A and B means (or rates), B − A with its 95% bootstrap interval, Mann–Whitney and Welch p-values, the adjusted p-value (Holm) and the verdict.",
 } as const;

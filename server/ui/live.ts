@@ -11,6 +11,8 @@ import type {
   AlertStateEvent,
   AlertsView,
   DriftBody,
+  FeedbackEvent,
+  FeedbackRecord,
   HealthReport,
   LiveData,
   MetricsSnapshot,
@@ -25,6 +27,14 @@ export const MAX_RESPONSES = 200;
 export const MAX_ALERT_HISTORY = 200;
 /** Requests whose generated text is kept from `token` events. */
 export const MAX_TOKEN_STREAMS = 20;
+/** Requests whose own feedback (this browser's user) is kept. */
+export const MAX_OWN_FEEDBACK = 1_000;
+
+/** This browser's feedback on one request: its last score and when it was given. */
+export interface OwnFeedback {
+  score: number;
+  ts: number;
+}
 
 /** State of the connection to the event stream. */
 export type Connection = "connecting" | "open" | "reconnecting";
@@ -46,10 +56,14 @@ export interface LiveState {
   runsVersion: number;
   /** Alerts (GET /api/alerts, then `alerts` events), with the history merged across events. */
   alerts: AlertsView | null;
+  /** The user id this browser gives feedback as. */
+  userId: string;
+  /** This user's last feedback per request id, as the feedback topic reports it. */
+  myFeedback: Record<string, OwnFeedback>;
 }
 
-/** The state before anything arrived. */
-export function initialLiveState(): LiveState {
+/** The state before anything arrived; `userId` is the user this browser gives feedback as. */
+export function initialLiveState(userId = "anonymous"): LiveState {
   return {
     connection: "connecting",
     metrics: null,
@@ -61,6 +75,8 @@ export function initialLiveState(): LiveState {
     tokens: {},
     runsVersion: 0,
     alerts: null,
+    userId,
+    myFeedback: {},
   };
 }
 
@@ -74,6 +90,7 @@ export const LIVE_EVENTS = [
   "stream",
   "runs",
   "alerts",
+  "feedback",
 ] as const satisfies readonly (keyof LiveData)[];
 
 /** A live event name. */
@@ -187,6 +204,41 @@ export function appendToken(
 }
 
 /**
+ * Merges feedbacks into this user's feedback per request: a feedback of another user, or older
+ * than the one kept, changes nothing; at most `max` requests are kept (the newest feedback).
+ * Returns the same object when nothing changed.
+ *
+ * @example
+ * ```ts
+ * mergeOwnFeedback({}, "ada", [{ request_id: "r", user_id: "ada", score: 1, ts: 5 }]);
+ * // { r: { score: 1, ts: 5 } }
+ * ```
+ */
+export function mergeOwnFeedback(
+  current: Readonly<Record<string, OwnFeedback>>,
+  userId: string,
+  incoming: readonly (FeedbackEvent | FeedbackRecord)[],
+  max = MAX_OWN_FEEDBACK,
+): Record<string, OwnFeedback> {
+  let next: Record<string, OwnFeedback> | null = null;
+  for (const f of incoming) {
+    if (!f || f.user_id !== userId || typeof f.request_id !== "string") continue;
+    if (typeof f.score !== "number" || typeof f.ts !== "number") continue;
+    const known = (next ?? current)[f.request_id];
+    if (known && known.ts > f.ts) continue;
+    next ??= { ...current };
+    next[f.request_id] = { score: f.score, ts: f.ts };
+  }
+  if (!next) return current as Record<string, OwnFeedback>;
+  const ids = Object.keys(next);
+  if (ids.length > max) {
+    const keep = ids.sort((x, y) => next![y].ts - next![x].ts).slice(0, max);
+    next = Object.fromEntries(keep.map((id) => [id, next![id]]));
+  }
+  return next;
+}
+
+/**
  * The state after one live event. Pure; unknown events and malformed data (not an object, a
  * response without a request id) leave it unchanged.
  *
@@ -215,6 +267,10 @@ export function reduceLive(state: LiveState, event: LiveMessage): LiveState {
       return { ...state, responses: prependResponse(state.responses, event.data) };
     case "token":
       return { ...state, tokens: appendToken(state.tokens, event.data) };
+    case "feedback": {
+      const myFeedback = mergeOwnFeedback(state.myFeedback, state.userId, [event.data]);
+      return myFeedback === state.myFeedback ? state : { ...state, myFeedback };
+    }
     default:
       return state;
   }
@@ -230,7 +286,12 @@ export interface EventSourceLike {
 
 /** The store of the live state. */
 export class LiveStore {
-  #state: LiveState = initialLiveState();
+  #state: LiveState;
+
+  /** `userId`: the user this browser gives feedback as (its own feedback is tracked). */
+  constructor(userId = "anonymous") {
+    this.#state = initialLiveState(userId);
+  }
   readonly #listeners = new Set<() => void>();
 
   /** The current state. */

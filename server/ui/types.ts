@@ -18,13 +18,22 @@ import type { HealthReport } from "../../lib/consumers/health_report.ts";
 import type { JsonSafe } from "../../lib/drift/report.ts";
 import type { DriftStatus } from "../../lib/drift/tracker.ts";
 import type { ResponseEvent } from "../../lib/events/schemas.ts";
-import type { MetricsSnapshot, ResponsePoint } from "../../lib/metrics/mod.ts";
+import type {
+  CostSnapshot,
+  FeedbackRecord,
+  FeedbackSnapshot,
+  MetricsSnapshot,
+  ResponsePoint,
+} from "../../lib/metrics/mod.ts";
+import type { FeedbackEvent } from "../../lib/events/feedback.ts";
+import type { ComparisonResult } from "../../lib/compare/compare.ts";
+import type { SelectionComparison } from "../../lib/compare/response_rows.ts";
 import type { StreamStatus } from "../../lib/stream/engine.ts";
 import type { AppDeps, LiveEvent, RunsSummary } from "../deps.ts";
 import type { flattenRun } from "../routes/mlflow.ts";
 import type { SubmitBodySchema } from "../routes/requests.ts";
+import type { FeedbackBodySchema } from "../routes/feedback.ts";
 
-export type { HealthReport, JsonSafe, MetricsSnapshot, ResponseEvent, ResponsePoint, StreamStatus };
 export type {
   AlertRule,
   AlertSilenceEvent,
@@ -37,6 +46,19 @@ export type {
 
 /** One pending or firing alert of GET /api/alerts. */
 export type ActiveAlert = AlertsView["active"][number];
+export type {
+  ComparisonResult,
+  CostSnapshot,
+  FeedbackEvent,
+  FeedbackRecord,
+  FeedbackSnapshot,
+  HealthReport,
+  JsonSafe,
+  MetricsSnapshot,
+  ResponseEvent,
+  ResponsePoint,
+  StreamStatus,
+};
 
 /** The body of GET /api/drift (and of the `drift` live event): the lib's drift status as JSON. */
 export type DriftBody = JsonSafe<DriftStatus>;
@@ -83,3 +105,39 @@ export type LiveData = {
 
 /** The body of a `token` live event. */
 export type TokenEvent = LiveData["token"];
+
+/** The body of POST /api/feedback, as the server's schema reads it. */
+export type FeedbackBody = z.input<typeof FeedbackBodySchema>;
+
+/** The answer of POST /api/feedback. */
+export type FeedbackAccepted = Pick<FeedbackEvent, "request_id" | "user_id" | "score" | "ts">;
+
+/** What the comparison view selects by. */
+export type CompareBy = "model" | "variant" | "time";
+
+/** The body of GET /api/compare: the lib's selection comparison as JSON, with verdicts. */
+export type CompareBody = JsonSafe<SelectionComparison> & {
+  by: CompareBy;
+  /** One plain sentence per compared column (lib/compare's `verdictText`). */
+  verdicts: string[];
+  window: { rows: number; capacity: number };
+};
+
+/** One compared column, as JSON. */
+export type CompareColumnBody = NonNullable<CompareBody["result"]>["columns"][number];
+
+/** A group that can be selected, with its number of responses. */
+export interface CompareGroup {
+  name: string;
+  count: number;
+}
+
+/** The body of GET /api/compare/groups. */
+export interface CompareGroups {
+  models: CompareGroup[];
+  variants: CompareGroup[];
+  rows: number;
+  capacity: number;
+  first_ts: number | null;
+  last_ts: number | null;
+}

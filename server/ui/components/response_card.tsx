@@ -5,8 +5,9 @@
  * @module
  */
 
-import { formatDateTime, formatInteger, formatSeconds, truncate } from "../format.ts";
+import { formatDateTime, formatInteger, formatSeconds, formatUsd, truncate } from "../format.ts";
 import type { ResponseEvent } from "../types.ts";
+import { FeedbackButtons } from "./feedback_buttons.tsx";
 import { StatusBadge } from "./status_badge.tsx";
 
 /** Props of {@linkcode ResponseCard}. */
@@ -34,6 +35,7 @@ export function ResponseCard({ event: e, tz, open }: ResponseCardProps) {
         </span>
       </summary>
       <div class="rc-body">
+        <FeedbackButtons requestId={e.request_id} />
         <h4>Prompt</h4>
         <pre class="text-block" data-testid="response-prompt">{e.prompt}</pre>
         {e.system ? <p class="muted small">System: {e.system}</p> : null}
@@ -82,6 +84,24 @@ export function ResponseCard({ event: e, tz, open }: ResponseCardProps) {
             <dt>Source</dt>
             <dd>{e.source}</dd>
           </div>
+          {e.tags?.variant
+            ? (
+              <div>
+                <dt>Variant</dt>
+                <dd>{e.tags.variant}</dd>
+              </div>
+            )
+            : null}
+          {typeof e.cost_usd === "number"
+            ? (
+              <div>
+                <dt>Cost</dt>
+                <dd title={e.price_version ? `prices ${e.price_version}` : undefined}>
+                  {formatUsd(e.cost_usd)}
+                </dd>
+              </div>
+            )
+            : null}
           <div class="wide">
             <dt>Request ID</dt>
             <dd class="mono">{e.request_id}</dd>

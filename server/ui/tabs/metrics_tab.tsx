@@ -15,6 +15,7 @@ import {
   TREND_POINTS,
 } from "../../../lib/plots/metrics_charts.ts";
 import { CHART_TITLES } from "../../../lib/plots/titles.ts";
+import { feedbackTrendSpec, hostedCostSpec } from "../../../lib/plots/usage_charts.ts";
 import { ChartCard } from "../components/chart_card.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
@@ -27,11 +28,12 @@ import {
   formatNumber,
   formatPercent,
   formatSeconds,
+  formatUsd,
   timeZoneAbbreviation,
 } from "../format.ts";
 import { CHART_HELP, KPI_HELP, TAB_PURPOSE } from "../help.ts";
 import { useLive } from "../live.ts";
-import type { MetricsSnapshot } from "../types.ts";
+import type { CostSnapshot, FeedbackSnapshot, MetricsSnapshot } from "../types.ts";
 
 // The charts are lib/plots' (the notebooks draw the same); empty data shows the empty text.
 const trendChart = (trend: MetricsSnapshot["latency_trend"]) =>
@@ -43,6 +45,165 @@ const lengthChart = (bins: HistogramBin[]) =>
 const statusChart = (m: { succeeded: number; failed: number }) => statusSpec(m.succeeded, m.failed);
 
 const NO_DATA = "No responses yet — send a prompt in Test LLM or start an Auto Stream.";
+const NO_FEEDBACK =
+  "No feedback yet — use the thumbs on a Response Stream card or under a Test LLM answer.";
+
+const feedbackChart = (d: { feedback: FeedbackSnapshot | undefined; tz: string }) =>
+  d.feedback?.trend.length
+    ? feedbackTrendSpec(d.feedback.trend, { bucketMs: d.feedback.bucket_ms, timeZone: d.tz })
+    : null;
+const hostedChart = (cost: CostSnapshot | undefined) =>
+  cost && cost.hosted.length && cost.calls > 0 ? hostedCostSpec(cost.total_usd, cost.hosted) : null;
+
+/** Feedback and cost: KPIs, the feedback trend, per-model figures and the hosted comparison. */
+function UsageSection({ m, tz }: { m: MetricsSnapshot | null; tz: string }) {
+  const feedback = m?.feedback;
+  const cost = m?.cost;
+  const trendData = useMemo(() => ({ feedback, tz }), [feedback, tz]);
+  const models = [
+    ...new Set([...Object.keys(cost?.per_model ?? {}), ...Object.keys(feedback?.per_model ?? {})]),
+  ].sort();
+  return (
+    <>
+      <h3 class="section-title">Feedback and cost</h3>
+      <div class="kpis">
+        <KpiCard
+          label="Feedback"
+          value={formatInteger(feedback?.count ?? 0)}
+          help={KPI_HELP.feedbackCount}
+          testId="kpi-feedback-count"
+          raw={feedback?.count ?? 0}
+          sub={feedback && feedback.count > 0
+            ? `${formatInteger(feedback.thumbs_up)} up · ${
+              formatInteger(feedback.thumbs_down)
+            } down${feedback.ratings ? ` · ${formatInteger(feedback.ratings)} ratings` : ""}`
+            : undefined}
+        />
+        <KpiCard
+          label="Thumbs up"
+          value={formatPercent(feedback?.share_up ?? null)}
+          help={KPI_HELP.shareUp}
+          testId="kpi-feedback-share-up"
+          raw={feedback?.share_up ?? null}
+          tone={feedback?.share_up == null
+            ? "neutral"
+            : feedback.share_up >= 0.8
+            ? "ok"
+            : feedback.share_up >= 0.5
+            ? "close"
+            : "drift"}
+        />
+        <KpiCard
+          label="Total cost"
+          value={formatUsd(cost?.total_usd ?? 0)}
+          help={KPI_HELP.totalCost}
+          testId="kpi-cost-total"
+          raw={cost?.total_usd ?? 0}
+          sub={cost && cost.calls > cost.priced_calls
+            ? `${formatInteger(cost.calls - cost.priced_calls)} calls without a price`
+            : cost?.price_versions.length
+            ? `prices ${cost.price_versions.join(", ")}`
+            : undefined}
+        />
+        <KpiCard
+          label="Cost per 1,000 calls"
+          value={formatUsd(cost?.per_1k_calls_usd ?? null)}
+          help={KPI_HELP.costPer1k}
+          testId="kpi-cost-per-1k"
+          raw={cost?.per_1k_calls_usd ?? null}
+        />
+      </div>
+      <div class="grid-2">
+        <ChartCard title={CHART_TITLES.feedbackTrend} help={CHART_HELP.feedbackTrend}>
+          <PlotFigure
+            data={trendData}
+            spec={feedbackChart}
+            label="Share of thumbs up per time bucket"
+            testId="chart-feedback-trend"
+            empty={NO_FEEDBACK}
+          />
+        </ChartCard>
+        <ChartCard title={CHART_TITLES.hostedCost} help={CHART_HELP.hostedCost}>
+          <PlotFigure
+            data={cost}
+            spec={hostedChart}
+            label="Cost of this traffic against its cost on hosted models"
+            testId="chart-hosted-cost"
+            empty="No priced traffic or no hosted models in the price table."
+          />
+          {cost && cost.hosted.length > 0
+            ? (
+              <table class="data-table compact" data-testid="hosted-cost-table">
+                <thead>
+                  <tr>
+                    <th scope="col">On</th>
+                    <th scope="col" class="num">Total</th>
+                    <th scope="col" class="num">Per 1,000 calls</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <tr>
+                    <td>this traffic</td>
+                    <td class="num">{formatUsd(cost.total_usd)}</td>
+                    <td class="num">{formatUsd(cost.per_1k_calls_usd)}</td>
+                  </tr>
+                  {cost.hosted.map((h) => (
+                    <tr key={h.name} data-hosted={h.name}>
+                      <td>{h.name}</td>
+                      <td class="num">{formatUsd(h.total_usd)}</td>
+                      <td class="num">{formatUsd(h.per_1k_calls_usd)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+            : null}
+        </ChartCard>
+        <ChartCard title="Per model" help={CHART_HELP.perModelUsage} class="span-2">
+          <div class="table-wrap">
+            <table class="data-table" data-testid="per-model-usage">
+              <thead>
+                <tr>
+                  <th scope="col">Model</th>
+                  <th scope="col" class="num">Calls</th>
+                  <th scope="col" class="num">Cost</th>
+                  <th scope="col" class="num">Per 1,000 calls</th>
+                  <th scope="col" class="num">Feedback</th>
+                  <th scope="col" class="num">Thumbs up</th>
+                </tr>
+              </thead>
+              <tbody>
+                {models.map((model) => {
+                  const c = cost?.per_model[model];
+                  const f = feedback?.per_model[model];
+                  return (
+                    <tr key={model} data-model={model}>
+                      <td>{model}</td>
+                      <td class="num">{formatInteger(c?.calls ?? 0)}</td>
+                      <td class="num">{c?.priced_calls ? formatUsd(c.total_usd) : "—"}</td>
+                      <td class="num">{formatUsd(c?.per_1k_calls_usd ?? null)}</td>
+                      <td class="num">{formatInteger(f?.count ?? 0)}</td>
+                      <td class="num" data-value={f?.share_up ?? undefined}>
+                        {formatPercent(f?.share_up ?? null)}
+                      </td>
+                    </tr>
+                  );
+                })}
+                {models.length === 0
+                  ? (
+                    <tr>
+                      <td colSpan={6} class="muted">{NO_DATA}</td>
+                    </tr>
+                  )
+                  : null}
+              </tbody>
+            </table>
+          </div>
+        </ChartCard>
+      </div>
+    </>
+  );
+}
 
 /** The Real-time Metrics tab. */
 export function MetricsTab() {
@@ -223,6 +384,7 @@ export function MetricsTab() {
           </div>
         </ChartCard>
       </div>
+      <UsageSection m={m} tz={tz} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { LIMITS } from "../../../lib/events/limits.ts";
 import { api, messageOf } from "../api.ts";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
+import { FeedbackButtons } from "../components/feedback_buttons.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { useStore, useTimeZone } from "../context.ts";
 import { formatInteger, formatSeconds, formatTime, truncate } from "../format.ts";
@@ -95,6 +96,7 @@ function Answer(
         aria-live="polite"
         aria-busy={state !== "final" ? "true" : "false"}
       >{final ? final.response : partial ?? ""}{state === "generating" ? <span class="cursor" aria-hidden="true">▍</span> : null}</pre>
+      <FeedbackButtons requestId={interaction.request_id} />
       <p class="muted small">
         The same request appears in Real-time Metrics, Response Stream and MLflow Tracking under
         this request ID.
