@@ -20,6 +20,7 @@ import type { RateLimitOptions } from "./rate_limit.ts";
 import { driftRoutes } from "./routes/drift.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
+import { prometheusRoutes } from "./routes/prometheus.ts";
 import { observeRoutes } from "./routes/observe.ts";
 import { requestRoutes } from "./routes/requests.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
   api.route("/", streamRoutes(deps, options.rateLimit));
   api.route("/", eventRoutes(deps, { maxStreams: options.maxStreams }));
   app.route("/api", api);
+  app.route("/", prometheusRoutes(deps));
   app.route("/", pageRoutes(options.assets));
   if (auth) app.route("/", loginRoutes(auth));
 

@@ -2,7 +2,8 @@
  * The LLM worker: consumes `llm.requests` in the `llm-worker` group, calls the model with bounded
  * concurrency, and produces one `llm.response.v1` per request to `llm.responses` (success or
  * error alike). Offsets are committed only after the responses are acknowledged; workers in one
- * group share the partitions.
+ * group share the partitions. Requests from the gateway and OTLP intake (`source` gateway or
+ * otlp) record calls already made and answered: the worker skips them.
  *
  * @module
  */
@@ -12,6 +13,9 @@ import { decodeRequest, type RequestEvent, type ResponseEvent } from "../events/
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { measuredChat, toResponseEvent } from "../llm/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
+
+/** Sources whose requests were answered where they were made: recorded, never called again. */
+export const OBSERVED_SOURCES: ReadonlySet<string> = new Set(["gateway", "otlp"]);
 
 /** Options of {@linkcode LlmWorker}. */
 export interface LlmWorkerOptions {
@@ -54,6 +58,7 @@ export class LlmWorker {
   #inFlight = 0;
   #succeeded = 0;
   #failed = 0;
+  #observed = 0;
 
   constructor(options: LlmWorkerOptions) {
     this.#options = options;
@@ -78,11 +83,12 @@ export class LlmWorker {
   }
 
   /** Counts of responses produced, by outcome. */
-  get stats(): { succeeded: number; failed: number; deadLettered: number } {
+  get stats(): { succeeded: number; failed: number; deadLettered: number; observed: number } {
     return {
       succeeded: this.#succeeded,
       failed: this.#failed,
       deadLettered: this.#consumer.deadLetteredCount,
+      observed: this.#observed,
     };
   }
 
@@ -97,6 +103,11 @@ export class LlmWorker {
   }
 
   async #process(request: RequestEvent): Promise<void> {
+    if (OBSERVED_SOURCES.has(request.source)) {
+      // the gateway (or an instrumented application) already made this call and recorded it
+      this.#observed++;
+      return;
+    }
     this.#inFlight++;
     try {
       const measurement = await measuredChat(request, {

@@ -23,3 +23,4 @@ export * from "./response_listener.ts";
 export * from "./response_reader.ts";
 export * from "./group_members.ts";
 export type * from "./health_report.ts";
+export * from "./mlflow_traces.ts";
