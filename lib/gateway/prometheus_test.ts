@@ -218,3 +218,26 @@ Deno.test("the pipeline's gauges and counters are set by their owners", () => {
   assert.equal(samples(registry.render()).has('llmops_consumer_lag{group="mlflow-sink"}'), false);
   assert.throws(() => pipeline.gatewayEventsDropped.setTotal({}, -1), RangeError);
 });
+
+Deno.test("series found by a caller's key are the label set's series, and reset forgets the keys", () => {
+  const registry = new PrometheusRegistry();
+  const h = registry.histogram({ name: "h_seconds", help: "H.", buckets: [1, 2] });
+  const c = registry.counter({ name: "c_total", help: "C." });
+  let built = 0;
+  const labels = () => {
+    built++;
+    return { model: "m" };
+  };
+  h.observeFast("k", labels, 0.5);
+  h.observeFast("k", labels, 1.5);
+  h.observe({ model: "m" }, 3);
+  c.incFast("k", labels, 2);
+  c.inc({ model: "m" });
+  assert.equal(built, 2, "labels are built once per metric and key");
+  assert.equal(h.count({ model: "m" }), 3);
+  assert.equal(c.get({ model: "m" }), 3);
+  c.reset();
+  c.incFast("k", labels);
+  assert.equal(c.get({ model: "m" }), 1);
+  assert.equal(built, 3);
+});
