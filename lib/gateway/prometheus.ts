@@ -517,7 +517,8 @@ export class GenAiMetrics {
     const provider = event.tags?.provider ?? "ollama";
     const failed = event.status === "error";
     const errorType = failed ? event.error?.type ?? "unknown" : "";
-    const key = `${operation}\u0000${provider}\u0000${event.model}\u0000${event.source}\u0000${errorType}`;
+    const key =
+      `${operation}\u0000${provider}\u0000${event.model}\u0000${event.source}\u0000${errorType}`;
     const labels = (): Record<string, string> => ({
       gen_ai_operation_name: operation,
       gen_ai_provider_name: provider,
