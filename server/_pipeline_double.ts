@@ -114,4 +114,7 @@ export class PipelineDouble implements AppDeps {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+  metricsText() {
+    return Promise.resolve("# HELP double_up A double.\n# TYPE double_up gauge\ndouble_up 1\n");
+  }
 }

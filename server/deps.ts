@@ -77,6 +77,6 @@ export interface AppDeps {
   streamStatus(): StreamStatus;
   /** Subscribes to live events; returns an unsubscribe function. */
   subscribe(listener: (event: LiveEvent) => void): () => void;
-  /** `GET /metrics`: the Prometheus text exposition (absent: the route answers 404). */
+  /** `GET /metrics`: the Prometheus text exposition (absent: an empty exposition). */
   metricsText?(): Promise<string>;
 }

@@ -19,7 +19,11 @@ Deno.test({
   ...INTEGRATION,
   fn: async () => {
     const shared = integrationConfig();
+    const t0 = Date.now();
+    const phase = (what: string) =>
+      console.error(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
     const stack = await startPrivateStack({ services: ["kafka"] });
+    phase("private Kafka up");
     const config = { ...stack.config, ollama: shared.ollama };
     const model = config.ollama.model;
     const gateway = await startGateway({ config, settings: { ...gatewaySettings({}), port: 0 } });
@@ -46,7 +50,9 @@ Deno.test({
       ids.push(before.id);
       await waitFor(() => gateway.stats().published === 2, "the first call's two events");
 
+      phase("first call published");
       await stack.stop("kafka");
+      phase("Kafka stopped");
       const during = [await ask(gateway.url, "Say two."), await ask(gateway.url, "Say three.")];
       let streamed = "";
       const streamId = crypto.randomUUID();
@@ -75,9 +81,12 @@ Deno.test({
         /^llmops_gateway_events_dropped_total 2$/m,
       );
 
+      phase("calls answered while Kafka was down");
       await stack.start("kafka");
+      phase("Kafka started again");
       await waitFor(() => gateway.stats().published === 8, "the buffered events", 180_000);
       await waitFor(() => small.stats().published === 4, "the small gateway's events", 60_000);
+      phase("buffered events acknowledged");
       const kafka = createKafka(config.kafka.brokers, "gateway-kafka-down-reader");
       const responses = (await readTopic(kafka, TOPICS.responses, { timeoutMs: 60_000 }))
         .map((m) => decodeResponse(m.value));

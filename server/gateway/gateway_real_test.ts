@@ -32,6 +32,9 @@ Deno.test({
   ...INTEGRATION,
   fn: async () => {
     const shared = integrationConfig();
+    const t0 = Date.now();
+    const phase = (what: string) =>
+      console.error(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
     const env = await startRealEnv(shared);
     const model = env.config.ollama.model;
     const gw = env.gateway.url;
@@ -46,6 +49,7 @@ Deno.test({
       calls.push(value);
       return value;
     };
+    phase("pipeline, dashboard, gateway and Prometheus up");
     try {
       // --- npm:openai
       const openai = new OpenAI({ apiKey: "any-key", baseURL: `${gw}/v1`, maxRetries: 0 });
@@ -119,6 +123,7 @@ Deno.test({
         (e: unknown) => e instanceof OpenAI.BadRequestError && /temperature/.test(e.message),
       );
 
+      phase("npm:openai calls done");
       // --- npm:ollama
       const ollamaId = id();
       const ollama = new Ollama({
@@ -154,6 +159,7 @@ Deno.test({
       const lcAnswer = await chatModel.invoke([["user", "Name a planet."]]);
       assert.ok(String(lcAnswer.content).length > 0);
 
+      phase("npm:ollama and LangChain calls done");
       // --- hostile and broken requests: the dialect's error, the gateway keeps serving
       const post = (path: string, body: string, headers: Record<string, string> = {}) =>
         fetch(`${gw}${path}`, {
@@ -216,6 +222,7 @@ Deno.test({
       }
       trace.disable();
 
+      phase("hostile requests and OTLP spans sent");
       // --- every call once on llm.responses, every event valid, nothing else
       const kafka = createKafka(env.config.kafka.brokers, "gateway-real-test-reader");
       const expected = new Set([...calls, ...otlpIds]);
@@ -249,6 +256,7 @@ Deno.test({
       assert.ok(calls.every((i) => byId.get(i)!.source === "gateway"));
       assert.equal(env.gateway.stats().dropped, 0);
 
+      phase("every event on llm.responses");
       // --- the dashboard: /api/responses, per-source figures, drift windows
       await waitFor(
         async () => {
@@ -270,6 +278,7 @@ Deno.test({
         30_000,
       );
 
+      phase("dashboard and drift saw every call");
       // --- MLflow: exactly one run and one trace per call
       const mlflow = new MlflowClient(env.config.mlflow.uri);
       const experimentId = await mlflow.getOrCreateExperiment(env.config.mlflow.experiment);
@@ -282,6 +291,7 @@ Deno.test({
         120_000,
       );
       const runs = await mlflow.searchAllRuns({ experiment_ids: [experimentId] });
+      phase("a run per call");
       assert.equal(runs.length, expected.size);
       assert.deepEqual(new Set(runs.map((r) => tagOf(r, "request_id"))), expected);
       let traces: Awaited<ReturnType<typeof mlflowTraces>> = [];
@@ -303,6 +313,7 @@ Deno.test({
         "ERROR",
       );
 
+      phase("a trace per call");
       // --- Prometheus scrapes the dashboard's /metrics and counts the gateway's calls
       let counted = NaN;
       await waitFor(
@@ -325,6 +336,19 @@ Deno.test({
       const lag = await prometheus.query("count(llmops_consumer_lag)");
       assert.ok((lag[0]?.value ?? 0) >= 4, "lag of every consumer group");
 
+      phase("Prometheus counted the calls");
+      // the worker skipped the gateway's request events: it made no call of its own
+      await waitFor(
+        async () => {
+          const health = await env.pipeline.health();
+          const worker = health.consumers.find((g) => g.group.startsWith("llm-worker"));
+          return worker?.lag === 0;
+        },
+        "the worker group to consume the gateway's request events",
+        30_000,
+      );
+      const workers = (await env.pipeline.health()).workers.filter((w) => w.local);
+      assert.deepEqual(workers.map((w) => [w.succeeded, w.failed]), [[0, 0]]);
       // the gateway still serves after everything above
       const after = await openai.models.list();
       assert.ok(after.data.length > 0);

@@ -8,7 +8,6 @@
 import { Hono } from "hono";
 import { PROMETHEUS_CONTENT_TYPE } from "../../lib/gateway/prometheus.ts";
 import type { AppDeps } from "../deps.ts";
-import { jsonError } from "../http_errors.ts";
 
 /**
  * The `/metrics` route.
@@ -21,8 +20,8 @@ import { jsonError } from "../http_errors.ts";
 export function prometheusRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/metrics", async (c) => {
-    if (!deps.metricsText) return jsonError(c, 404, "not_found", "this server exports no metrics");
-    return c.body(await deps.metricsText(), 200, {
+    // a pipeline without metrics exports none: an empty exposition is valid text
+    return c.body(deps.metricsText ? await deps.metricsText() : "", 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
       "cache-control": "no-store",
     });
