@@ -150,6 +150,21 @@ export function fitMessages(
   return kept.reverse();
 }
 
+/**
+ * True when a conversation holds more than its system prompt and one turn, so `prompt` and
+ * `system` alone would lose part of it: only then does an event carry `messages`.
+ *
+ * @example
+ * ```ts
+ * isMultiTurn([{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }]); // false
+ * ```
+ */
+export function isMultiTurn(messages: readonly ChatMessage[]): boolean {
+  let turns = 0;
+  for (const m of messages) if (m.role !== "system" && ++turns > 1) return true;
+  return false;
+}
+
 /** What {@linkcode gatewayRequestEvent} needs besides the call. */
 export interface GatewayEventContext {
   meta: RequestMeta;
@@ -161,7 +176,7 @@ export interface GatewayEventContext {
 /** A request event, its conversation and the parameter notes. */
 export interface BuiltRequest {
   event: GatewayRequestEvent;
-  /** The conversation as the event keeps it (also in `event.messages` for chats). */
+  /** The conversation as the event keeps it (in `event.messages` when multi-turn). */
   messages: ChatMessage[];
   defaulted: string[];
   adjusted: string[];
@@ -169,8 +184,8 @@ export interface BuiltRequest {
 
 /**
  * Builds the `llm.request.v2` event of a call. The prompt is the last user message, the system
- * prompt the system messages, and a chat's whole conversation goes into `messages` (fitted by
- * {@linkcode fitMessages}); an empty prompt (an embeddings call or a chat without text) is
+ * prompt the system messages, and a multi-turn chat's conversation goes into `messages` (fitted
+ * by {@linkcode fitMessages}; a single turn is all in `prompt` and `system`); an empty prompt (an embeddings call or a chat without text) is
  * recorded as the texts to embed or {@linkcode PROMPT_NOT_RECORDED}.
  *
  * @example
@@ -196,7 +211,7 @@ export function gatewayRequestEvent(call: ModelCall, context: GatewayEventContex
     ...(context.meta.session_id === undefined ? {} : { session_id: context.meta.session_id }),
     source: context.source,
     ...(context.meta.tags === undefined ? {} : { tags: context.meta.tags }),
-    ...(call.operation === "chat" && messages.length > 0 ? { messages } : {}),
+    ...(isMultiTurn(call.messages) ? { messages } : {}),
   };
   return { event, messages, defaulted, adjusted };
 }

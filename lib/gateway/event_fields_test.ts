@@ -6,6 +6,7 @@ import {
   fitText,
   gatewayRequestEvent,
   gatewayResponseEvent,
+  isMultiTurn,
   MESSAGES_BUDGET_CHARS,
   PROMPT_NOT_RECORDED,
   UNSET_PARAMS,
@@ -91,6 +92,18 @@ Deno.test("a multi-turn OpenAI chat becomes a valid request event with its conve
   assert.equal(event.messages?.[3].content, "What is \uFFFDKafka?");
 });
 
+Deno.test("only a conversation of more than one turn is multi-turn", () => {
+  assert.equal(isMultiTurn([]), false);
+  assert.equal(
+    isMultiTurn([{ role: "system", content: "s" }, { role: "user", content: "u" }]),
+    false,
+  );
+  assert.equal(
+    isMultiTurn([{ role: "user", content: "u" }, { role: "assistant", content: "a" }]),
+    true,
+  );
+});
+
 Deno.test("a long conversation keeps its newest messages within the count and character budget", () => {
   const many = Array.from({ length: 250 }, (_, i) => ({
     role: (i % 2 ? "assistant" : "user") as "user" | "assistant",
@@ -147,7 +160,7 @@ Deno.test("a measured call joins its request as a valid response event, failures
   assert.equal(ok.worker_id, "gw-1");
   assert.equal(ok.source, "gateway");
   assert.equal(ok.schema, "llm.response.v2");
-  assert.deepEqual(ok.messages, [{ role: "user", content: "Hi" }]);
+  assert.equal(ok.messages, undefined, "a single turn is all in prompt and system");
 
   const down = new StreamMeter();
   down.fail({ type: "connection_refused", message: "x".repeat(5_000) });

@@ -1,7 +1,7 @@
 /**
  * Mapping OpenTelemetry GenAI spans (semantic conventions v1.41, and the deprecated names still
- * sent by older instrumentations) onto `llm.response.v2` events with `source: "otlp"` (the
- * conversation sent in `messages`). Spans
+ * sent by older instrumentations) onto `llm.response.v2` events with `source: "otlp"` (a
+ * multi-turn conversation sent in `messages`). Spans
  * that are not model calls are skipped and counted by reason; GenAI spans that cannot make a
  * valid event are rejected with a reason (the OTLP answer's `partialSuccess`). Free of `Deno.*`.
  *
@@ -24,6 +24,7 @@ import {
   fitMessages,
   fitText,
   type GatewayResponseEvent,
+  isMultiTurn,
   PROMPT_NOT_RECORDED,
   validateGatewayResponse,
 } from "./event_fields.ts";
@@ -437,7 +438,7 @@ export function mapGenAiSpan(
   );
   const latency = Math.round(latencyMs * 1000) / 1000;
   const response = fitText(responseText, LIMITS.responseChars);
-  const sent = fitMessages(input, LIMITS.promptChars);
+  const sent = isMultiTurn(input) ? fitMessages(input, LIMITS.promptChars) : [];
   const event: GatewayResponseEvent = {
     schema: "llm.response.v2",
     request_id: spanRequestId(span.traceId, span.spanId),
