@@ -27,10 +27,7 @@ Deno.test({
     const config = { ...stack.config, ollama: shared.ollama };
     const model = config.ollama.model;
     const gateway = await startGateway({ config, settings: { ...gatewaySettings({}), port: 0 } });
-    const small = await startGateway({
-      config,
-      settings: { ...gatewaySettings({}), port: 0, bufferEvents: 4 },
-    });
+    let small: Awaited<ReturnType<typeof startGateway>> | null = null;
     const ids: string[] = [];
     const ask = async (url: string, text: string) => {
       const id = crypto.randomUUID();
@@ -70,14 +67,20 @@ Deno.test({
       assert.equal(gateway.stats().buffered, 6, "three calls' events wait for Kafka");
       assert.equal(gateway.stats().dropped, 0);
 
-      // the small gateway holds 4 events: the third call's pair is dropped, and counted
-      const kept = [await ask(small.url, "Say a."), await ask(small.url, "Say b.")];
-      const lost = await ask(small.url, "Say c.");
-      assert.equal(small.stats().dropped, 2);
-      const health = await (await fetch(`${small.url}/health`)).json();
+      // a gateway started while Kafka is down serves at once; it holds 4 events: the third
+      // call's pair is dropped, and counted
+      const startedDown = await startGateway({
+        config,
+        settings: { ...gatewaySettings({}), port: 0, bufferEvents: 4 },
+      });
+      small = startedDown;
+      const kept = [await ask(startedDown.url, "Say a."), await ask(startedDown.url, "Say b.")];
+      const lost = await ask(startedDown.url, "Say c.");
+      assert.equal(startedDown.stats().dropped, 2);
+      const health = await (await fetch(`${startedDown.url}/health`)).json();
       assert.equal(health.publisher.dropped, 2);
       assert.match(
-        await (await fetch(`${small.url}/metrics`)).text(),
+        await (await fetch(`${startedDown.url}/metrics`)).text(),
         /^llmops_gateway_events_dropped_total 2$/m,
       );
 
@@ -85,7 +88,11 @@ Deno.test({
       await stack.start("kafka");
       phase("Kafka started again");
       await waitFor(() => gateway.stats().published === 8, "the buffered events", 180_000);
-      await waitFor(() => small.stats().published === 4, "the small gateway's events", 60_000);
+      await waitFor(
+        () => startedDown.stats().published === 4,
+        "the small gateway's events",
+        60_000,
+      );
       phase("buffered events acknowledged");
       const kafka = createKafka(config.kafka.brokers, "gateway-kafka-down-reader");
       const responses = (await readTopic(kafka, TOPICS.responses, { timeoutMs: 60_000 }))
@@ -100,7 +107,7 @@ Deno.test({
       assert.equal(requests.length, 6, "one request event per call kept");
     } finally {
       await gateway.stop(5_000);
-      await small.stop(5_000);
+      await small?.stop(5_000);
       await stack.down();
     }
   },

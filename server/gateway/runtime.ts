@@ -124,10 +124,27 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const gatewayId = `gateway-${osHostname().slice(0, 40)}-${crypto.randomUUID().slice(0, 8)}`;
   const kafka = createKafka(options.config.kafka.brokers, gatewayId);
   const producer = new EventProducer(kafka);
-  // kafkajs retries the connection on each send: a gateway whose Kafka is down still starts.
-  await producer.connect().catch((error) =>
-    console.error(`gateway: Kafka not reachable yet (${error.message}); events are buffered`)
-  );
+  // A gateway whose Kafka is down still starts and serves: its events wait in the buffer while
+  // the producer keeps trying to connect in the background (1 s, then up to every 10 s).
+  let stopped = false;
+  let connected = false;
+  const connecting = (async () => {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await producer.connect();
+        connected = true;
+        return;
+      } catch (error) {
+        if (attempt === 0) {
+          console.error(
+            `gateway: Kafka not reachable yet (${(error as Error).message}); events are buffered`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 1_000 * 2 ** attempt)));
+      }
+    }
+  })();
+  await Promise.race([connecting, new Promise((resolve) => setTimeout(resolve, 3_000))]);
   const publisher = new BoundedPublisher(producer, {
     maxEvents: options.settings.bufferEvents,
     maxBytes: options.settings.bufferBytes,
@@ -166,7 +183,6 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     : server.addr.hostname;
   const url = `http://${host}:${server.addr.port}`;
   options.onListen?.(url);
-  let stopped = false;
   return {
     url,
     port: server.addr.port,
@@ -177,7 +193,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       if (stopped) return;
       stopped = true;
       await server.shutdown().catch(() => {});
-      const left = await publisher.close(flushMs);
+      const left = await publisher.close(connected ? flushMs : 0);
       if (left > 0) console.error(`gateway: ${left} events not published at shutdown (dropped)`);
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
