@@ -10,8 +10,12 @@
  * noise left in it.
  *
  * Throughput (`throughput_ratio`): calls per second through the gateway divided by calls per
- * second straight to the real Ollama, at concurrency 4 with short answers, in alternating
- * blocks so the machine's other load falls on both alike.
+ * second straight to the model, at concurrency 4, in alternating blocks so the machine's other
+ * load falls on both alike. The model is the recorded answer replayed at the pace the real model
+ * produced it (its own `prompt_eval_duration` before the first chunk, then `eval_duration /
+ * eval_count` per token, as Ollama reported them), four calls at a time: the model's time
+ * without the queueing behind other work that a shared Ollama adds, which would swamp the
+ * ratio.
  *
  * @module
  */
@@ -45,6 +49,38 @@ async function timedCall(url: string, body: string): Promise<number> {
   if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
   for await (const _ of response.body!) { /* read to the end */ }
   return performance.now() - t0;
+}
+
+/** The recorded answer's lines and the real model's pace (from Ollama's own durations). */
+function paceOf(recorded: Uint8Array): { lines: string[]; firstMs: number; perTokenMs: number } {
+  const lines = new TextDecoder().decode(recorded).split("\n").filter((l) => l.trim() !== "");
+  const final = JSON.parse(lines.at(-1)!) as {
+    prompt_eval_duration?: number;
+    eval_duration?: number;
+    eval_count?: number;
+  };
+  const firstMs = (final.prompt_eval_duration ?? 0) / 1e6;
+  const perTokenMs = final.eval_count ? (final.eval_duration ?? 0) / final.eval_count / 1e6 : 0;
+  return { lines, firstMs, perTokenMs };
+}
+
+/** A server answering every chat with the recorded lines, at the model's pace. */
+function pacedServer(recorded: Uint8Array) {
+  const { lines, firstMs, perTokenMs } = paceOf(recorded);
+  const encoder = new TextEncoder();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (request) => {
+    await request.arrayBuffer();
+    let i = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (i >= lines.length) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, i === 0 ? firstMs : perTokenMs));
+        controller.enqueue(encoder.encode(lines[i++] + "\n"));
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+  });
+  return { server, url: `http://127.0.0.1:${server.addr.port}`, firstMs, perTokenMs };
 }
 
 /** Calls per second of `n` calls made `concurrency` at a time. */
@@ -82,7 +118,12 @@ export async function benchGateway(ctx: BenchContext): Promise<Partial<Figures["
     settings,
     topics,
   });
-  const overOllama = await startGateway({ config: ctx.config, settings, topics });
+  const paced = pacedServer(recorded);
+  const overPaced = await startGateway({
+    config: { ...ctx.config, ollama: { ...ctx.config.ollama, host: paced.url } },
+    settings,
+    topics,
+  });
   try {
     // added cost: replayed answer, alternating pairs
     const pairs = ctx.quick ? 300 : 2_000;
@@ -115,30 +156,29 @@ export async function benchGateway(ctx: BenchContext): Promise<Partial<Figures["
     const stats = overReplay.stats();
     ctx.log(`gateway: published ${stats.published} events, dropped ${stats.dropped}`);
 
-    // throughput against the real model: alternating blocks at concurrency 4
-    const perBlock = ctx.quick ? 8 : 24;
-    const blocks = ctx.quick ? 2 : 4;
-    const prompts = (b: number) =>
-      Array.from(
-        { length: perBlock },
-        (_, i) => chatBody(model, `Name a number after ${b * 100 + i}.`),
-      );
-    await rate(host, prompts(99), 4); // warm-up: model loaded
+    // throughput at the real model's pace: alternating blocks at concurrency 4
+    const perBlock = ctx.quick ? 40 : 200;
+    const blocks = ctx.quick ? 4 : 6;
+    const bodies = Array.from({ length: perBlock }, () => body);
+    await rate(paced.url, bodies.slice(0, 8), 4);
+    await rate(overPaced.url, bodies.slice(0, 8), 4);
     const directRates: number[] = [];
     const gatewayRates: number[] = [];
     for (let b = 0; b < blocks; b++) {
       if (b % 2 === 0) {
-        directRates.push(await rate(host, prompts(b), 4));
-        gatewayRates.push(await rate(overOllama.url, prompts(b), 4));
+        directRates.push(await rate(paced.url, bodies, 4));
+        gatewayRates.push(await rate(overPaced.url, bodies, 4));
       } else {
-        gatewayRates.push(await rate(overOllama.url, prompts(b), 4));
-        directRates.push(await rate(host, prompts(b), 4));
+        gatewayRates.push(await rate(overPaced.url, bodies, 4));
+        directRates.push(await rate(paced.url, bodies, 4));
       }
     }
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const ratio = sum(gatewayRates) / sum(directRates);
     ctx.log(
-      `gateway: ${blocks} blocks of ${perBlock} calls at concurrency 4: direct ${
+      `gateway: model pace ${paced.firstMs.toFixed(1)} ms to the first chunk, ${
+        paced.perTokenMs.toFixed(1)
+      } ms per token; ${blocks} blocks of ${perBlock} calls at concurrency 4: direct ${
         (sum(directRates) / blocks).toFixed(2)
       } calls/s, through the gateway ${(sum(gatewayRates) / blocks).toFixed(2)} calls/s`,
     );
@@ -148,13 +188,15 @@ export async function benchGateway(ctx: BenchContext): Promise<Partial<Figures["
         `call on a replayed real answer (${recorded.length} bytes, direct p50 ${
           base.p50.toFixed(2)
         } ms), events published to Kafka; throughput_ratio: ${blocks} alternating blocks of ` +
-        `${perBlock} calls to the real model at concurrency 4 (the model is the bottleneck)`,
+        `${perBlock} calls at concurrency 4 to the recorded answer replayed at the real model's ` +
+        `pace (${paced.firstMs.toFixed(0)} ms + ${paced.perTokenMs.toFixed(1)} ms/token)`,
     );
     return { added_ms_p50: added.p50, added_ms_p99: added.p99, throughput_ratio: ratio };
   } finally {
     await overReplay.stop(10_000);
-    await overOllama.stop(10_000);
+    await overPaced.stop(10_000);
     await replay.shutdown();
+    await paced.server.shutdown();
     await deleteTopics(kafka, [topics.requests, topics.responses]);
   }
 }
