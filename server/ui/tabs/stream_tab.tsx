@@ -13,7 +13,8 @@ import { TAB_PURPOSE } from "../help.ts";
 import { MAX_RESPONSES, useLive } from "../live.ts";
 import type { ResponseEvent } from "../types.ts";
 
-type Filter = "all" | "success" | "error";
+/** The status filter of the Response Stream. */
+export type Filter = "all" | "success" | "error";
 
 /** The sources a response can come from, as the filter lists them. */
 export const SOURCES = ["test", "stream", "api", "notebook", "gateway", "otlp"] as const;
@@ -26,7 +27,13 @@ const SOURCE_LABELS: Record<string, string> = {
   otlp: "OpenTelemetry (OTLP)",
 };
 
-function matches(e: ResponseEvent, filter: Filter, source: string, query: string): boolean {
+/** True when a response passes the status, source and text filters of the Response Stream. */
+export function matches(
+  e: ResponseEvent,
+  filter: Filter,
+  source: string,
+  query: string,
+): boolean {
   if (filter !== "all" && e.status !== filter) return false;
   if (source !== "all" && e.source !== source) return false;
   if (!query) return true;
