@@ -22,5 +22,6 @@ export * from "./dashboard_ingest.ts";
 export * from "./response_listener.ts";
 export * from "./response_reader.ts";
 export * from "./group_members.ts";
+export * from "./alert_evaluator.ts";
 export type * from "./health_report.ts";
 export * from "./mlflow_traces.ts";
