@@ -64,7 +64,11 @@ Deno.test({
       ) streamed += part.message.content;
       assert.ok(streamed.length > 0);
       ids.push(...during.map((d) => d.id), streamId);
-      assert.equal(gateway.stats().buffered, 6, "three calls' events wait for Kafka");
+      await waitFor(
+        () => gateway.stats().buffered === 6,
+        `three calls' events waiting for Kafka (${JSON.stringify(gateway.stats())})`,
+        10_000,
+      );
       assert.equal(gateway.stats().dropped, 0);
 
       // a gateway started while Kafka is down serves at once; it holds 4 events: the third
