@@ -107,8 +107,11 @@ Deno.test({
       const byId = new Map(responses.map((r) => [r.request_id, r]));
       assert.equal(byId.get(during[0].id)!.response, during[0].content);
       assert.equal(byId.get(streamId)!.response, streamed);
+      // delivery is at least once (a batch in flight when Kafka stopped may be written twice;
+      // consumers drop duplicates by request id): every kept call's request is there
       const requests = await readTopic(kafka, TOPICS.requests, { timeoutMs: 60_000 });
-      assert.equal(requests.length, 6, "one request event per call kept");
+      const requestIds = new Set(requests.map((m) => JSON.parse(m.value!.toString()).request_id));
+      assert.deepEqual(requestIds, new Set([...ids, ...kept.map((k) => k.id)]));
     } finally {
       await gateway.stop(5_000);
       await small?.stop(5_000);
