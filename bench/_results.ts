@@ -25,10 +25,25 @@ export interface Figures {
   };
   mlflow: { runs_per_s: number | null; naive_runs_per_s: number | null; ratio: number | null };
   memory: { rss_mb_start: number | null; rss_mb_end: number | null };
+  gateway: {
+    added_ms_p50: number | null;
+    added_ms_p99: number | null;
+    throughput_ratio: number | null;
+  };
+  otlp: { spans_per_s: number | null };
 }
 
 /** The benchmarks, in the order they run. */
-export const BENCHMARKS = ["ingest", "freshness", "overhead", "drift", "mlflow", "memory"] as const;
+export const BENCHMARKS = [
+  "ingest",
+  "freshness",
+  "overhead",
+  "drift",
+  "mlflow",
+  "memory",
+  "gateway",
+  "otlp",
+] as const;
 /** A benchmark's name. */
 export type BenchmarkName = typeof BENCHMARKS[number];
 /** The section of {@linkcode Figures} that each benchmark fills. */
@@ -39,6 +54,8 @@ export const SECTION_OF: Record<BenchmarkName, keyof Figures> = {
   drift: "drift",
   mlflow: "mlflow",
   memory: "memory",
+  gateway: "gateway",
+  otlp: "otlp",
 };
 
 /** The whole document written to `bench/results.json`. */
@@ -58,6 +75,8 @@ export function emptyFigures(): Figures {
     drift: { ms: null, scipy_ms: null, ratio: null, evidently_ms: null },
     mlflow: { runs_per_s: null, naive_runs_per_s: null, ratio: null },
     memory: { rss_mb_start: null, rss_mb_end: null },
+    gateway: { added_ms_p50: null, added_ms_p99: null, throughput_ratio: null },
+    otlp: { spans_per_s: null },
   };
 }
 

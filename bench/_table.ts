@@ -103,6 +103,28 @@ const TARGETS: TargetDef[] = [
       return a === null || b === null ? null : b - a < 50;
     },
   },
+  {
+    figure: "gateway.added_ms_p50",
+    value: (r) => r.gateway.added_ms_p50,
+    unit: "ms",
+    target: "< 2",
+    met: (r) => r.gateway.added_ms_p50 === null ? null : r.gateway.added_ms_p50 < 2,
+  },
+  { figure: "gateway.added_ms_p99", value: (r) => r.gateway.added_ms_p99, unit: "ms" },
+  {
+    figure: "gateway.throughput_ratio",
+    value: (r) => r.gateway.throughput_ratio,
+    unit: "×",
+    target: "≥ 0.95",
+    met: (r) => r.gateway.throughput_ratio === null ? null : r.gateway.throughput_ratio >= 0.95,
+  },
+  {
+    figure: "otlp.spans_per_s",
+    value: (r) => r.otlp.spans_per_s,
+    unit: "spans/s",
+    target: "≥ 10,000",
+    met: (r) => r.otlp.spans_per_s === null ? null : r.otlp.spans_per_s >= 10_000,
+  },
 ];
 
 function formatNumber(v: number): string {

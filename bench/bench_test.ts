@@ -46,6 +46,8 @@ Deno.test("buildResults has every figure, null where not measured, plus machine 
     "drift",
     "mlflow",
     "memory",
+    "gateway",
+    "otlp",
     "machine",
     "quick",
     "notes",

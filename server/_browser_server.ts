@@ -15,6 +15,8 @@ export interface ServerHandle {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   origin: string;
   port: number;
+  /** The gateway's origin (`LLMOPS_GATEWAY_PORT`, a free port unless `options.env` sets it). */
+  gatewayOrigin: string;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
   /** Sends SIGTERM and waits for the exit (SIGKILL after `timeoutMs`); returns the exit code. */
@@ -47,8 +49,8 @@ async function pump(
 }
 
 /**
- * Starts `deno run --allow-all server/main.ts` with `LLMOPS_PORT` set to a free port and waits
- * for its `dashboard: <url>` line. LLMOPS_TOKEN and LLMOPS_HOST of this process's environment are
+ * Starts `deno run --allow-all server/main.ts` with `LLMOPS_PORT` and `LLMOPS_GATEWAY_PORT` set
+ * to free ports and waits for its `dashboard: <url>` and `gateway: <url>` lines. LLMOPS_TOKEN and LLMOPS_HOST of this process's environment are
  * not passed on, so the server listens on loopback without sign-in unless `options.env` sets them.
  *
  * @example
@@ -66,7 +68,12 @@ export async function startServer(
   const inherited = Deno.env.toObject();
   delete inherited.LLMOPS_TOKEN;
   delete inherited.LLMOPS_HOST;
-  const env: Record<string, string> = { ...inherited, ...options.env, LLMOPS_PORT: String(port) };
+  const env: Record<string, string> = {
+    ...inherited,
+    LLMOPS_GATEWAY_PORT: String(freePort()),
+    ...options.env,
+    LLMOPS_PORT: String(port),
+  };
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "server/main.ts"],
     cwd: ROOT,
@@ -78,11 +85,16 @@ export async function startServer(
   }).spawn();
   const lines: string[] = [];
   let ready: (url: string) => void = () => {};
-  const readyUrl = new Promise<string>((resolve) => (ready = resolve));
+  const dashboardUrl = new Promise<string>((resolve) => (ready = resolve));
+  let gatewayReady: (url: string) => void = () => {};
+  const gatewayUrl = new Promise<string>((resolve) => (gatewayReady = resolve));
+  const readyUrl = Promise.all([dashboardUrl, gatewayUrl]).then(([url]) => url);
   const onLine = (line: string) => {
     lines.push(line);
     const match = /^dashboard: (http:\/\/\S+)/.exec(line);
     if (match) ready(match[1]);
+    const gateway = /^gateway: (http:\/\/\S+?)\/? /.exec(line);
+    if (gateway) gatewayReady(gateway[1]);
   };
   const pumps = Promise.all([pump(child.stdout, onLine), pump(child.stderr, onLine)]).catch(
     () => {},
@@ -119,6 +131,7 @@ export async function startServer(
   return {
     origin: new URL(url).origin,
     port,
+    gatewayOrigin: new URL(await gatewayUrl).origin,
     output,
     async stop(stopTimeoutMs = 60_000) {
       if (!exited) {

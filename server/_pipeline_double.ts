@@ -154,4 +154,7 @@ export class PipelineDouble implements AppDeps {
   comparisonWindow(): ComparisonWindow {
     return { rows: this.comparisonRows, capacity: 10_000 };
   }
+  metricsText() {
+    return Promise.resolve("# HELP double_up A double.\n# TYPE double_up gauge\ndouble_up 1\n");
+  }
 }

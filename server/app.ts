@@ -23,6 +23,7 @@ import { driftRoutes } from "./routes/drift.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
+import { prometheusRoutes } from "./routes/prometheus.ts";
 import { observeRoutes } from "./routes/observe.ts";
 import { requestRoutes } from "./routes/requests.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
   api.route("/", feedbackRoutes(deps, options.rateLimit));
   api.route("/", compareRoutes(deps));
   app.route("/api", api);
+  app.route("/", prometheusRoutes(deps));
   app.route("/", pageRoutes(options.assets));
   if (auth) app.route("/", loginRoutes(auth));
 

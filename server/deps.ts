@@ -111,4 +111,6 @@ export interface AppDeps {
   userFeedback(userId: string, limit: number): FeedbackRecord[];
   /** The responses the comparison view compares. */
   comparisonWindow(): ComparisonWindow;
+  /** `GET /metrics`: the Prometheus text exposition (absent: an empty exposition). */
+  metricsText?(): Promise<string>;
 }

@@ -20,6 +20,7 @@ import { DEFAULT_GUARD_LIMITS, type GuardLimits, serveGuarded } from "./connecti
 import { allowedHosts } from "./host_check.ts";
 import { Pipeline } from "./pipeline.ts";
 import { DEFAULT_MAX_STREAMS } from "./routes/events.ts";
+import { type GatewayHandle, gatewaySettings, startGateway } from "./gateway/runtime.ts";
 
 export { createApp } from "./app.ts";
 
@@ -230,12 +231,14 @@ async function main(): Promise<void> {
   const stack = await stackUp(config, { jupyter: false });
   let pipeline: Pipeline | null = null;
   let server: { shutdown(): Promise<void> } | null = null;
+  let gateway: GatewayHandle | null = null;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.error("serve: shutting down");
     await server?.shutdown().catch(() => {});
+    await gateway?.stop().catch((e) => console.error(`serve: ${e.message}`));
     await pipeline?.stop().catch((e) => console.error(`serve: ${e.message}`));
     await stack.stop().catch((e) => console.error(`serve: ${e.message}`));
     Deno.exit(code);
@@ -274,6 +277,19 @@ async function main(): Promise<void> {
       (request, client) =>
         app.fetch(request, { remoteAddr: { hostname: client, port: 0, transport: "tcp" } }),
     );
+    // The gateway beside the dashboard: applications call it instead of Ollama.
+    gateway = await startGateway({
+      config,
+      settings: gatewaySettings(Deno.env.toObject()),
+      token: settings.token,
+      allowedHosts: settings.allowedHosts,
+      trustProxy: settings.trustProxy,
+      guard: settings.guard,
+      prices,
+      onListen: (url) =>
+        console.log(`gateway: ${url}/ (Ollama API /api, OpenAI API /v1, OTLP /v1/traces)`),
+    });
+    pipeline.attachGateway(gateway.stats);
   } catch (error) {
     console.error(`serve: ${(error as Error).message}`);
     await shutdown(1);

@@ -24,8 +24,11 @@ import {
   LlmWorker,
   MlflowFeedback,
   MlflowSink,
+  MlflowTraces,
   RequestIngest,
 } from "../lib/consumers/mod.ts";
+import { GenAiMetrics, PipelineMetrics, PrometheusRegistry } from "../lib/gateway/prometheus.ts";
+import type { PublisherStats } from "../lib/kafka/bounded_publisher.ts";
 import type { DriftStatus } from "../lib/drift/mod.ts";
 import { createRequestEvent } from "../lib/events/mod.ts";
 import type {
@@ -116,6 +119,7 @@ export class Pipeline implements AppDeps {
   readonly #workers: LlmWorker[] = [];
   readonly #sink: MlflowSink;
   readonly #feedbackSink: MlflowFeedback;
+  readonly #traces: MlflowTraces;
   readonly #drift: DriftMonitor;
   readonly #dashboard: DashboardIngest;
   readonly #requestIngest: RequestIngest;
@@ -137,10 +141,16 @@ export class Pipeline implements AppDeps {
   readonly #groups: {
     worker: string;
     mlflowSink: string;
+    mlflowTraces: string;
     driftMonitor: string;
     mlflowFeedback: string;
   };
   readonly #dashboardGroups: { requests: string; feedback: string };
+  /** `/metrics`: the GenAI metrics of every response ingested, and the pipeline's gauges. */
+  readonly #registry = new PrometheusRegistry();
+  readonly #genai = new GenAiMetrics(this.#registry);
+  readonly #gauges = new PipelineMetrics(this.#registry);
+  #gatewayStats: (() => PublisherStats) | null = null;
   readonly #streams = new StreamSupervisor((error) => console.error(`stream: ${error.message}`));
   #streamClient: Promise<LlmClient> | null = null;
   /** The health report, computed at most every 1.5 s and shared by every caller. */
@@ -167,6 +177,7 @@ export class Pipeline implements AppDeps {
     this.#groups = {
       worker: group(GROUPS.worker),
       mlflowSink: group(GROUPS.mlflowSink),
+      mlflowTraces: group(GROUPS.mlflowTraces),
       driftMonitor: group(GROUPS.driftMonitor),
       mlflowFeedback: group(GROUPS.mlflowFeedback),
     };
@@ -214,6 +225,15 @@ export class Pipeline implements AppDeps {
         this.#emit({ type: "runs", data: { changed: true } });
       },
     });
+    this.#traces = new MlflowTraces({
+      kafka: this.#kafka,
+      dlq: this.#producer,
+      mlflow: this.#mlflow,
+      trackingUri: config.mlflow.uri,
+      experiment: config.mlflow.experiment,
+      topic: topics.responses,
+      groupId: this.#groups.mlflowTraces,
+    });
     this.#drift = new DriftMonitor({
       kafka: this.#kafka,
       dlq: this.#producer,
@@ -231,6 +251,7 @@ export class Pipeline implements AppDeps {
         this.#index.add(event.request_id, { model: event.model, variant: event.tags?.variant });
         this.#cost.add(event);
         this.#comparison.push(comparisonRow(event));
+        this.#genai.observe(event);
         this.#hub.response(event);
       },
     });
@@ -348,6 +369,7 @@ export class Pipeline implements AppDeps {
       ...pipeline.#workers.map((w) => w.start()),
       pipeline.#sink.start(),
       pipeline.#feedbackSink.start(),
+      pipeline.#traces.start(),
       pipeline.#drift.start(),
       pipeline.#dashboard.start(),
       ...(options.topics && !options.alerts?.topic ? [] : [pipeline.#startAlerts(options)]),
@@ -500,6 +522,7 @@ export class Pipeline implements AppDeps {
       [this.#groups.worker, this.#topics.requests, null],
       [this.#groups.mlflowSink, this.#topics.responses, this.#sink],
       [this.#groups.mlflowFeedback, this.#topics.feedback, this.#feedbackSink],
+      [this.#groups.mlflowTraces, this.#topics.responses, this.#traces],
       [this.#groups.driftMonitor, this.#topics.responses, null],
       [this.#dashboardGroup, this.#topics.responses, null],
     ];
@@ -527,6 +550,52 @@ export class Pipeline implements AppDeps {
       await admin.disconnect().catch(() => {});
     }
   }
+
+  /** Shows the counts of the gateway running in this process in `/metrics`. */
+  attachGateway(stats: () => PublisherStats): void {
+    this.#gatewayStats = stats;
+  }
+
+  /**
+   * The Prometheus text of `/metrics`: the GenAI metrics of every response the dashboard
+   * ingested (each request id once), consumer lag per group and sink retrying (from the shared
+   * health report), messages in the dead-letter topic, and the in-process gateway's counts.
+   */
+  async metricsText(): Promise<string> {
+    const health = await this.health().catch(() => null);
+    const lag = this.#gauges.consumerLag;
+    lag.reset();
+    this.#gauges.sinkRetrying.reset();
+    for (const group of health?.consumers ?? []) {
+      if (group.lag !== null) lag.set({ group: group.group }, group.lag);
+      if (group.group === this.#groups.mlflowSink || group.group === this.#groups.mlflowTraces) {
+        this.#gauges.sinkRetrying.set(
+          { sink: group.group === this.#groups.mlflowSink ? "mlflow-runs" : "mlflow-traces" },
+          group.retrying ? 1 : 0,
+        );
+      }
+    }
+    const dlq = await this.#dlqMessages.get().catch(() => null);
+    if (dlq !== null) this.#gauges.dlqMessages.set({}, dlq);
+    const gateway = this.#gatewayStats?.();
+    if (gateway) {
+      this.#gauges.gatewayEventsDropped.setTotal({}, gateway.dropped);
+      this.#gauges.gatewayEventsBuffered.set({}, gateway.buffered);
+    }
+    return this.#registry.render();
+  }
+
+  /** Messages in the dead-letter topic (all partitions), read at most every 1.5 s. */
+  readonly #dlqMessages = new CachedValue(async () => {
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(TOPICS.dlq);
+      return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }, HEALTH_CACHE_MS);
 
   async #experimentId(): Promise<string> {
     return this.#sink.experimentId ??
@@ -634,6 +703,7 @@ export class Pipeline implements AppDeps {
       ...this.#workers.map((w) => w.stop()),
       this.#sink.stop(),
       this.#feedbackSink.stop(),
+      this.#traces.stop(),
       this.#drift.stop(),
       this.#dashboard.stop(),
       this.#requestIngest.stop(),

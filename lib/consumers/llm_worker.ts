@@ -3,7 +3,8 @@
  * concurrency, and produces one `llm.response.v2` per request to `llm.responses` (success or
  * error alike), priced by the price table it is given (`cost_usd`, `price_version`). Offsets are
  * committed only after the responses are acknowledged; workers in one group share the
- * partitions.
+ * partitions. Requests from the gateway and OTLP intake (`source` gateway or otlp) record calls
+ * already made and answered: the worker skips them.
  *
  * @module
  */
@@ -13,6 +14,9 @@ import { decodeRequest, type RequestEvent, type ResponseEvent } from "../events/
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { measuredChat, type PriceTable, toResponseEvent, withCost } from "../llm/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
+
+/** Sources whose requests were answered where they were made: recorded, never called again. */
+export const OBSERVED_SOURCES: ReadonlySet<string> = new Set(["gateway", "otlp"]);
 
 /** Options of {@linkcode LlmWorker}. */
 export interface LlmWorkerOptions {
@@ -60,6 +64,7 @@ export class LlmWorker {
   #inFlight = 0;
   #succeeded = 0;
   #failed = 0;
+  #observed = 0;
 
   constructor(options: LlmWorkerOptions) {
     this.#options = options;
@@ -84,11 +89,12 @@ export class LlmWorker {
   }
 
   /** Counts of responses produced, by outcome. */
-  get stats(): { succeeded: number; failed: number; deadLettered: number } {
+  get stats(): { succeeded: number; failed: number; deadLettered: number; observed: number } {
     return {
       succeeded: this.#succeeded,
       failed: this.#failed,
       deadLettered: this.#consumer.deadLetteredCount,
+      observed: this.#observed,
     };
   }
 
@@ -103,6 +109,11 @@ export class LlmWorker {
   }
 
   async #process(request: RequestEvent): Promise<void> {
+    if (OBSERVED_SOURCES.has(request.source)) {
+      // the gateway (or an instrumented application) already made this call and recorded it
+      this.#observed++;
+      return;
+    }
     this.#inFlight++;
     try {
       const measurement = await measuredChat(request, {

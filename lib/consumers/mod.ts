@@ -28,3 +28,4 @@ export * from "./mlflow_feedback.ts";
 export * from "./pending_offsets.ts";
 export * from "./feedback_ingest.ts";
 export * from "./request_ingest.ts";
+export * from "./mlflow_traces.ts";

@@ -58,6 +58,11 @@ export interface PrivateStackOptions {
   kafkaNodes?: number;
   /** MLflow's backend (default "sqlite"). */
   mlflowDb?: "sqlite" | "postgresql";
+  /**
+   * Services to start (default all). The others are not started; point the code under test at
+   * the shared stack's for them.
+   */
+  services?: readonly ServiceName[];
 }
 
 /** A private stack's configuration, before anything is started. */
@@ -244,7 +249,7 @@ export async function startPrivateStack(
     },
   };
   try {
-    await stackUp(config, { jupyter: false, progress });
+    await stackUp(config, { jupyter: false, progress, services: options.services });
   } catch (error) {
     await stack.down();
     throw error;

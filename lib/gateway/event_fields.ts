@@ -1,15 +1,17 @@
 /**
- * Turning a gateway call (or an OTLP span) into the fields of `llm.request.v1` and
- * `llm.response.v1`, with `source: "gateway" | "otlp"` and the conversation alongside for a
- * versioned event. Untrusted text is made to fit the contract (control characters replaced by
- * U+FFFD, lengths cut to lib/events' LIMITS); parameters the caller left out get the values the
- * model applies by default and are listed in `defaulted`. Free of `Deno.*`.
+ * Turning a gateway call (or an OTLP span) into `llm.request.v2` and `llm.response.v2` events
+ * with `source: "gateway" | "otlp"` and the conversation in `messages`. Untrusted text is made
+ * to fit the contract (control characters replaced by U+FFFD, lengths cut to lib/events'
+ * LIMITS, the conversation kept within {@linkcode MESSAGES_BUDGET_CHARS}); parameters the caller
+ * left out get the values the model applies by default and are listed in `defaulted`.
+ * Free of `Deno.*`.
  *
  * @module
  */
 
 import {
   LIMITS,
+  MAX_MESSAGES,
   parseRequestEvent,
   parseResponseEvent,
   type RequestEvent,
@@ -20,14 +22,26 @@ import type { CallMeasurement } from "../llm/measured_chat.ts";
 import { type AskedParams, type ChatMessage, type ModelCall, promptOf } from "./model_call.ts";
 import type { RequestMeta } from "./request_meta.ts";
 
-/** Sources of the events this module builds (lib/events will list them in `SourceSchema`). */
+/** Sources of the events this module builds. */
 export type GatewaySource = "gateway" | "otlp";
 
-/** `llm.request.v1` with the gateway's sources. */
-export type GatewayRequestEvent = Omit<RequestEvent, "source"> & { source: GatewaySource };
+/** `llm.request.v2` with the gateway's sources. */
+export type GatewayRequestEvent = Omit<RequestEvent, "source" | "schema"> & {
+  schema: "llm.request.v2";
+  source: GatewaySource;
+};
 
-/** `llm.response.v1` with the gateway's sources. */
-export type GatewayResponseEvent = Omit<ResponseEvent, "source"> & { source: GatewaySource };
+/** `llm.response.v2` with the gateway's sources. */
+export type GatewayResponseEvent = Omit<ResponseEvent, "source" | "schema"> & {
+  schema: "llm.response.v2";
+  source: GatewaySource;
+};
+
+/**
+ * Characters of the whole conversation an event keeps (its newest messages, in order): with the
+ * prompt, system prompt and response at their caps, an event stays well under Kafka's 1 MB.
+ */
+export const MESSAGES_BUDGET_CHARS = 64_000;
 
 /**
  * Values recorded for parameters a caller left out: Ollama's own defaults for temperature and
@@ -108,9 +122,47 @@ export function eventParams(asked: AskedParams): EventParams {
   return { params, defaulted, adjusted };
 }
 
-/** The conversation with each message fitted for an event (`maxChars` per message). */
-export function fitMessages(messages: readonly ChatMessage[], maxChars: number): ChatMessage[] {
-  return messages.map((m) => ({ role: m.role, content: fitText(m.content, maxChars) }));
+/**
+ * The conversation fitted for an event: each message's text fitted to `maxChars`, and only the
+ * newest messages kept that fit {@linkcode MAX_MESSAGES} and `budgetChars` in all (oldest
+ * dropped first; the newest message is always kept, cut to the budget if need be).
+ *
+ * @example
+ * ```ts
+ * fitMessages([{ role: "user", content: "a\u0000b" }], 10); // [{ role: "user", content: "a\uFFFDb" }]
+ * ```
+ */
+export function fitMessages(
+  messages: readonly ChatMessage[],
+  maxChars: number,
+  budgetChars: number = MESSAGES_BUDGET_CHARS,
+): ChatMessage[] {
+  const kept: ChatMessage[] = [];
+  let left = budgetChars;
+  for (let i = messages.length - 1; i >= 0 && kept.length < MAX_MESSAGES; i--) {
+    const m = messages[i];
+    const size = Math.min(m.content.length, maxChars);
+    if (size > left && kept.length > 0) break;
+    const content = fitText(m.content, Math.min(maxChars, Math.max(0, left)));
+    kept.push({ role: m.role, content });
+    left -= content.length;
+  }
+  return kept.reverse();
+}
+
+/**
+ * True when a conversation holds more than its system prompt and one turn, so `prompt` and
+ * `system` alone would lose part of it: only then does an event carry `messages`.
+ *
+ * @example
+ * ```ts
+ * isMultiTurn([{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }]); // false
+ * ```
+ */
+export function isMultiTurn(messages: readonly ChatMessage[]): boolean {
+  let turns = 0;
+  for (const m of messages) if (m.role !== "system" && ++turns > 1) return true;
+  return false;
 }
 
 /** What {@linkcode gatewayRequestEvent} needs besides the call. */
@@ -124,16 +176,17 @@ export interface GatewayEventContext {
 /** A request event, its conversation and the parameter notes. */
 export interface BuiltRequest {
   event: GatewayRequestEvent;
-  /** The whole conversation (each message fitted to the prompt limit), for a versioned event. */
+  /** The conversation as the event keeps it (in `event.messages` when multi-turn). */
   messages: ChatMessage[];
   defaulted: string[];
   adjusted: string[];
 }
 
 /**
- * Builds the request event of a call. The prompt is the last user message, the system prompt
- * the system messages; an empty prompt (an embeddings call or a chat without text) is recorded
- * as the texts to embed or {@linkcode PROMPT_NOT_RECORDED}.
+ * Builds the `llm.request.v2` event of a call. The prompt is the last user message, the system
+ * prompt the system messages, and a multi-turn chat's conversation goes into `messages` (fitted
+ * by {@linkcode fitMessages}; a single turn is all in `prompt` and `system`); an empty prompt (an embeddings call or a chat without text) is
+ * recorded as the texts to embed or {@linkcode PROMPT_NOT_RECORDED}.
  *
  * @example
  * ```ts
@@ -145,8 +198,9 @@ export function gatewayRequestEvent(call: ModelCall, context: GatewayEventContex
   const { prompt, system } = promptOf(call.messages);
   const text = prompt !== "" ? prompt : call.input?.join("\n") ?? "";
   const { params, defaulted, adjusted } = eventParams(call.params);
+  const messages = fitMessages(call.messages, LIMITS.promptChars);
   const event: GatewayRequestEvent = {
-    schema: "llm.request.v1",
+    schema: "llm.request.v2",
     request_id: context.meta.request_id,
     ts: Math.max(0, Math.round(context.ts)),
     prompt: text === "" ? PROMPT_NOT_RECORDED : fitText(text, LIMITS.promptChars),
@@ -157,18 +211,15 @@ export function gatewayRequestEvent(call: ModelCall, context: GatewayEventContex
     ...(context.meta.session_id === undefined ? {} : { session_id: context.meta.session_id }),
     source: context.source,
     ...(context.meta.tags === undefined ? {} : { tags: context.meta.tags }),
+    ...(isMultiTurn(call.messages) ? { messages } : {}),
   };
-  return {
-    event,
-    messages: fitMessages(call.messages, LIMITS.promptChars),
-    defaulted,
-    adjusted,
-  };
+  return { event, messages, defaulted, adjusted };
 }
 
 /**
- * Joins a request event with its call's measurement into a response event (the response cut to
- * LIMITS.responseChars, like lib/llm's `toResponseEvent`).
+ * Joins a request event with its call's measurement into an `llm.response.v2` event (the
+ * response cut to LIMITS.responseChars, like lib/llm's `toResponseEvent`; the conversation
+ * carried over).
  *
  * @example
  * ```ts
@@ -191,14 +242,14 @@ export function gatewayResponseEvent(
     ...measurement,
     ...(error ? { error } : {}),
     response,
-    schema: "llm.response.v1",
+    schema: "llm.response.v2",
     worker_id: workerId,
   };
 }
 
 /**
- * Validates a gateway request event against `llm.request.v1` (its source checked separately,
- * until lib/events lists "gateway" and "otlp"); throws lib/events' `EventValidationError`.
+ * Validates a gateway request event against `llm.request.v2` and its source; throws lib/events'
+ * `EventValidationError` (or a TypeError for a source that is not the gateway's).
  *
  * @example
  * ```ts
@@ -206,12 +257,12 @@ export function gatewayResponseEvent(
  * ```
  */
 export function validateGatewayRequest(event: GatewayRequestEvent): GatewayRequestEvent {
-  const parsed = parseRequestEvent({ ...event, source: "api" });
-  return { ...parsed, source: checkSource(event.source) };
+  checkSource(event.source);
+  return parseRequestEvent(event) as GatewayRequestEvent;
 }
 
 /**
- * Validates a gateway response event against `llm.response.v1` (source checked separately).
+ * Validates a gateway response event against `llm.response.v2` and its source.
  *
  * @example
  * ```ts
@@ -219,8 +270,8 @@ export function validateGatewayRequest(event: GatewayRequestEvent): GatewayReque
  * ```
  */
 export function validateGatewayResponse(event: GatewayResponseEvent): GatewayResponseEvent {
-  const parsed = parseResponseEvent({ ...event, source: "api" });
-  return { ...parsed, source: checkSource(event.source) };
+  checkSource(event.source);
+  return parseResponseEvent(event) as GatewayResponseEvent;
 }
 
 function checkSource(source: unknown): GatewaySource {

@@ -2,9 +2,12 @@
 import assert from "node:assert/strict";
 import {
   eventParams,
+  fitMessages,
   fitText,
   gatewayRequestEvent,
   gatewayResponseEvent,
+  isMultiTurn,
+  MESSAGES_BUDGET_CHARS,
   PROMPT_NOT_RECORDED,
   UNSET_PARAMS,
   validateGatewayRequest,
@@ -84,6 +87,41 @@ Deno.test("a multi-turn OpenAI chat becomes a valid request event with its conve
   assert.equal(built.messages.length, 4);
   assert.equal(built.messages[2].role, "assistant");
   assert.deepEqual(event.tags, { app: "faq" });
+  assert.equal(event.schema, "llm.request.v2");
+  assert.deepEqual(event.messages?.map((m) => m.role), ["system", "user", "assistant", "user"]);
+  assert.equal(event.messages?.[3].content, "What is \uFFFDKafka?");
+});
+
+Deno.test("only a conversation of more than one turn is multi-turn", () => {
+  assert.equal(isMultiTurn([]), false);
+  assert.equal(
+    isMultiTurn([{ role: "system", content: "s" }, { role: "user", content: "u" }]),
+    false,
+  );
+  assert.equal(
+    isMultiTurn([{ role: "user", content: "u" }, { role: "assistant", content: "a" }]),
+    true,
+  );
+});
+
+Deno.test("a long conversation keeps its newest messages within the count and character budget", () => {
+  const many = Array.from({ length: 250 }, (_, i) => ({
+    role: (i % 2 ? "assistant" : "user") as "user" | "assistant",
+    content: `turn ${i}`,
+  }));
+  const kept = fitMessages(many, LIMITS.promptChars);
+  assert.equal(kept.length, 200);
+  assert.equal(kept[199].content, "turn 249");
+  assert.equal(kept[0].content, "turn 50");
+  const big = Array.from({ length: 5 }, (_, i) => ({
+    role: "user" as const,
+    content: String(i).repeat(30_000),
+  }));
+  const fitted = fitMessages(big, LIMITS.promptChars);
+  assert.deepEqual(fitted.map((m) => m.content[0]), ["3", "4"]);
+  assert.ok(fitted.reduce((n, m) => n + m.content.length, 0) <= MESSAGES_BUDGET_CHARS);
+  const huge = fitMessages([{ role: "user", content: "x".repeat(100_000) }], 200_000, 1_000);
+  assert.equal(huge[0].content.length, 1_000);
 });
 
 Deno.test("a long prompt is cut to the limit and an embeddings call records its input", () => {
@@ -121,6 +159,8 @@ Deno.test("a measured call joins its request as a valid response event, failures
   assert.equal(ok.response, "Hello");
   assert.equal(ok.worker_id, "gw-1");
   assert.equal(ok.source, "gateway");
+  assert.equal(ok.schema, "llm.response.v2");
+  assert.equal(ok.messages, undefined, "a single turn is all in prompt and system");
 
   const down = new StreamMeter();
   down.fail({ type: "connection_refused", message: "x".repeat(5_000) });

@@ -1,6 +1,7 @@
 /**
  * Mapping OpenTelemetry GenAI spans (semantic conventions v1.41, and the deprecated names still
- * sent by older instrumentations) onto `llm.response.v1` fields with `source: "otlp"`. Spans
+ * sent by older instrumentations) onto `llm.response.v2` events with `source: "otlp"` (a
+ * multi-turn conversation sent in `messages`). Spans
  * that are not model calls are skipped and counted by reason; GenAI spans that cannot make a
  * valid event are rejected with a reason (the OTLP answer's `partialSuccess`). Free of `Deno.*`.
  *
@@ -20,8 +21,10 @@
 import { EventValidationError, LIMITS, type LlmErrorType } from "../events/mod.ts";
 import {
   eventParams,
+  fitMessages,
   fitText,
   type GatewayResponseEvent,
+  isMultiTurn,
   PROMPT_NOT_RECORDED,
   validateGatewayResponse,
 } from "./event_fields.ts";
@@ -435,8 +438,9 @@ export function mapGenAiSpan(
   );
   const latency = Math.round(latencyMs * 1000) / 1000;
   const response = fitText(responseText, LIMITS.responseChars);
+  const sent = isMultiTurn(input) ? fitMessages(input, LIMITS.promptChars) : [];
   const event: GatewayResponseEvent = {
-    schema: "llm.response.v1",
+    schema: "llm.response.v2",
     request_id: spanRequestId(span.traceId, span.spanId),
     ts: tsStart,
     prompt: promptText === "" ? PROMPT_NOT_RECORDED : fitText(promptText, LIMITS.promptChars),
@@ -447,6 +451,7 @@ export function mapGenAiSpan(
     ...(session === undefined ? {} : { session_id: session }),
     source: "otlp",
     tags,
+    ...(sent.length > 0 ? { messages: sent } : {}),
     ts_start: tsStart,
     ts_end: tsEnd,
     status: failed ? "error" : "success",

@@ -67,6 +67,13 @@ Deno.test("a v1.41 chat span becomes a valid otlp response event with its conver
       "user:What is Kafka?",
       "assistant:A distributed log.",
     ]);
+    assert.equal(event.schema, "llm.response.v2");
+    assert.deepEqual(event.messages?.map((m) => `${m.role}:${m.content}`), [
+      "system:Be brief.",
+      "user:Hi",
+      "assistant:Hello",
+      "user:What is Kafka?",
+    ]);
   }
 });
 

@@ -148,6 +148,8 @@ abstract class Metric<V> {
   readonly labelNames: readonly string[];
   readonly maxSeries: number;
   protected series = new Map<string, Series<V>>();
+  /** Series by a caller's own key, so a hot path skips building and sorting label sets. */
+  #fast = new Map<string, Series<V>>();
   abstract readonly type: "counter" | "gauge" | "histogram";
 
   constructor(options: MetricOptions) {
@@ -206,9 +208,22 @@ abstract class Metric<V> {
     return this.series.size;
   }
 
+  /**
+   * The series of a label set known by the caller's key (one key per label set, chosen by the
+   * caller): the labels are built only the first time a key is seen.
+   */
+  protected fastSeries(key: string, labels: () => Labels): Series<V> {
+    let s = this.#fast.get(key);
+    if (s) return s;
+    s = this.at(labels());
+    if (this.#fast.size < 2 * this.maxSeries) this.#fast.set(key, s);
+    return s;
+  }
+
   /** Removes every series (for gauges whose label sets come and go, such as lag per group). */
   reset(): void {
     this.series.clear();
+    this.#fast.clear();
   }
 
   protected abstract samples(out: string[], s: Series<V>): void;
@@ -242,6 +257,11 @@ export class Counter extends Metric<number> {
       throw new RangeError(`a counter grows by a finite non-negative amount, found ${by}`);
     }
     this.at(labels).value += by;
+  }
+
+  /** Adds `by` to the series of `labels`, known by the caller's `key` (see `fastSeries`). */
+  incFast(key: string, labels: () => Labels, by = 1): void {
+    this.fastSeries(key, labels).value += by;
   }
 
   /** Sets the total kept elsewhere (for example a gateway's count of dropped events). */
@@ -328,7 +348,16 @@ export class Histogram extends Metric<HistogramValue> {
   /** Records a value (NaN is ignored). */
   observe(labels: Labels, value: number): void {
     if (Number.isNaN(value)) return;
-    const v = this.at(labels).value;
+    this.#record(this.at(labels).value, value);
+  }
+
+  /** Records a value in the series of `labels`, known by the caller's `key`. */
+  observeFast(key: string, labels: () => Labels, value: number): void {
+    if (Number.isNaN(value)) return;
+    this.#record(this.fastSeries(key, labels).value, value);
+  }
+
+  #record(v: HistogramValue, value: number): void {
     const b = this.buckets;
     for (let i = 0; i < b.length; i++) {
       if (value <= b[i]) {
@@ -494,25 +523,40 @@ export class GenAiMetrics {
 
   /** Records one response event. */
   observe(event: MeteredResponse): void {
-    const labels: Record<string, string> = {
-      gen_ai_operation_name: event.tags?.operation ?? "chat",
-      gen_ai_provider_name: event.tags?.provider ?? "ollama",
+    const operation = event.tags?.operation ?? "chat";
+    const provider = event.tags?.provider ?? "ollama";
+    const failed = event.status === "error";
+    const errorType = failed ? event.error?.type ?? "unknown" : "";
+    const key =
+      `${operation}\u0000${provider}\u0000${event.model}\u0000${event.source}\u0000${errorType}`;
+    const labels = (): Record<string, string> => ({
+      gen_ai_operation_name: operation,
+      gen_ai_provider_name: provider,
       gen_ai_request_model: event.model,
       source: event.source,
-    };
-    const failed = event.status === "error";
-    const withError = failed ? { ...labels, error_type: event.error?.type ?? "unknown" } : labels;
-    this.duration.observe(withError, event.latency_ms / 1000);
-    this.requests.inc({ ...withError, status: event.status });
+    });
+    const withError = () => failed ? { ...labels(), error_type: errorType } : labels();
+    this.duration.observeFast(key, withError, event.latency_ms / 1000);
+    this.requests.incFast(key, () => ({ ...withError(), status: event.status }));
     if (event.prompt_tokens > 0 || event.completion_tokens > 0 || !failed) {
-      this.tokens.observe({ ...labels, gen_ai_token_type: "input" }, event.prompt_tokens);
-      this.tokens.observe({ ...labels, gen_ai_token_type: "output" }, event.completion_tokens);
+      this.tokens.observeFast(
+        `${key}\u0000input`,
+        () => ({ ...labels(), gen_ai_token_type: "input" }),
+        event.prompt_tokens,
+      );
+      this.tokens.observeFast(
+        `${key}\u0000output`,
+        () => ({ ...labels(), gen_ai_token_type: "output" }),
+        event.completion_tokens,
+      );
     }
-    if (!failed && event.ttft_ms !== null) this.ttft.observe(labels, event.ttft_ms / 1000);
+    if (!failed && event.ttft_ms !== null) {
+      this.ttft.observeFast(key, labels, event.ttft_ms / 1000);
+    }
     if (
       typeof event.cost_usd === "number" && event.cost_usd >= 0 && Number.isFinite(event.cost_usd)
     ) {
-      this.cost.inc(labels, event.cost_usd);
+      this.cost.incFast(key, labels, event.cost_usd);
     }
   }
 }

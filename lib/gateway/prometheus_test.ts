@@ -239,3 +239,26 @@ Deno.test("priced responses add their cost to llmops_cost_usd_total, unpriced on
     undefined,
   );
 });
+
+Deno.test("series found by a caller's key are the label set's series, and reset forgets the keys", () => {
+  const registry = new PrometheusRegistry();
+  const h = registry.histogram({ name: "h_seconds", help: "H.", buckets: [1, 2] });
+  const c = registry.counter({ name: "c_total", help: "C." });
+  let built = 0;
+  const labels = () => {
+    built++;
+    return { model: "m" };
+  };
+  h.observeFast("k", labels, 0.5);
+  h.observeFast("k", labels, 1.5);
+  h.observe({ model: "m" }, 3);
+  c.incFast("k", labels, 2);
+  c.inc({ model: "m" });
+  assert.equal(built, 2, "labels are built once per metric and key");
+  assert.equal(h.count({ model: "m" }), 3);
+  assert.equal(c.get({ model: "m" }), 3);
+  c.reset();
+  c.incFast("k", labels);
+  assert.equal(c.get({ model: "m" }), 1);
+  assert.equal(built, 3);
+});

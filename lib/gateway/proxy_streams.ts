@@ -66,6 +66,8 @@ export function meteredPassThrough(
         }
         controller.enqueue(value);
         for (const v of splitter.push(value)) meter.push(v);
+        // Recorded as soon as Ollama's final chunk passes, before the caller reads it.
+        if (meter.done) finish();
       } catch (error) {
         meter.fail({
           type: "broken_stream",

@@ -221,3 +221,16 @@ Deno.test("drainOllama reads stream:false answers and embed answers to one measu
   const b = await drainOllama(broken.stream, new StreamMeter());
   assert.equal(b.error?.type, "broken_stream");
 });
+
+Deno.test("the pass-through records the call when Ollama's final chunk passes, before the caller reads the end", async () => {
+  const bytes = ndjson(chunks);
+  const { stream } = recordedBody(bytes, { pieces: 1 });
+  const rec = recorder();
+  const reader = meteredPassThrough(stream, new StreamMeter(), rec.onFinish).getReader();
+  const first = await reader.read();
+  assert.deepEqual(first.value, bytes, "the whole answer in one piece");
+  assert.equal(rec.calls.length, 1, "recorded before the stream's end was read");
+  assert.equal(rec.calls[0].status, "success");
+  assert.equal((await reader.read()).done, true);
+  assert.equal(rec.calls.length, 1, "and only once");
+});

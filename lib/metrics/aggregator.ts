@@ -31,6 +31,8 @@ export interface ResponsePoint {
   tokens_per_s: number;
   response_chars: number;
   user_id: string;
+  /** Where the request came from (test, stream, api, notebook, gateway, otlp). */
+  source: string;
 }
 
 /** Per-model totals. */
@@ -40,6 +42,21 @@ export interface ModelStats {
   success_rate: number;
   avg_latency_s: number;
   avg_tokens: number;
+}
+
+/** Per-source figures: totals over every response, percentiles over the window. */
+export interface SourceStats {
+  total: number;
+  succeeded: number;
+  failed: number;
+  success_rate: number;
+  avg_latency_s: number;
+  avg_tokens: number;
+  /** Latency percentiles over the source's responses in the window (null when none). */
+  latency_p50_s: number | null;
+  latency_p95_s: number | null;
+  /** TTFT median over the window (null when none has one). */
+  ttft_p50_s: number | null;
 }
 
 /** Everything the Real-time Metrics tab shows, as numbers. */
@@ -58,6 +75,8 @@ export interface MetricsSnapshot {
   avg_tokens_per_s: number | null;
   errors_by_type: Record<string, number>;
   per_model: Record<string, ModelStats>;
+  /** By source (test, stream, api, notebook, gateway, otlp), in that order. */
+  per_source: Record<string, SourceStats>;
   /** Responses the window holds (percentiles and histograms are over these). */
   window_size: number;
   latency_s: Distribution;
@@ -91,6 +110,16 @@ export interface MetricsAggregatorOptions {
   dedupeSize?: number;
 }
 
+/** The sources in the order the dashboard lists them. */
+export const SOURCE_ORDER: readonly string[] = Object.freeze([
+  "test",
+  "stream",
+  "api",
+  "notebook",
+  "gateway",
+  "otlp",
+]);
+
 interface Totals {
   total: number;
   succeeded: number;
@@ -114,6 +143,7 @@ export class MetricsAggregator {
   readonly #recentSize: number;
   readonly #seen: RecentIds;
   readonly #perModel = new Map<string, Totals>();
+  readonly #perSource = new Map<string, Totals>();
   readonly #errors = new Map<string, number>();
   #total = 0;
   #succeeded = 0;
@@ -169,6 +199,13 @@ export class MetricsAggregator {
     model.latencySum += point.latency_s;
     model.tokensSum += point.completion_tokens;
     this.#perModel.set(point.model, model);
+    const source = this.#perSource.get(point.source) ??
+      { total: 0, succeeded: 0, latencySum: 0, tokensSum: 0 };
+    source.total++;
+    if (ok) source.succeeded++;
+    source.latencySum += point.latency_s;
+    source.tokensSum += point.completion_tokens;
+    this.#perSource.set(point.source, source);
     this.#firstTs = this.#firstTs === null ? point.ts_end : Math.min(this.#firstTs, point.ts_end);
     this.#lastTs = this.#lastTs === null ? point.ts_end : Math.max(this.#lastTs, point.ts_end);
     this.#window.push(point);
@@ -198,6 +235,38 @@ export class MetricsAggregator {
         avg_tokens: t.tokensSum / t.total,
       };
     }
+    const bySource = new Map<string, { latency: number[]; ttft: number[] }>();
+    for (const p of points) {
+      const lists = bySource.get(p.source) ?? { latency: [], ttft: [] };
+      lists.latency.push(p.latency_s);
+      if (p.ttft_s !== null) lists.ttft.push(p.ttft_s);
+      bySource.set(p.source, lists);
+    }
+    const perSource: Record<string, SourceStats> = {};
+    const order = (s: string) => {
+      const i = SOURCE_ORDER.indexOf(s);
+      return i < 0 ? SOURCE_ORDER.length : i;
+    };
+    for (
+      const [source, t] of [...this.#perSource].sort(([a], [b]) =>
+        order(a) - order(b) || a.localeCompare(b)
+      )
+    ) {
+      const lists = bySource.get(source);
+      const latency = lists && lists.latency.length > 0 ? distribution(lists.latency) : null;
+      const ttft = lists && lists.ttft.length > 0 ? distribution(lists.ttft) : null;
+      perSource[source] = {
+        total: t.total,
+        succeeded: t.succeeded,
+        failed: t.total - t.succeeded,
+        success_rate: t.succeeded / t.total,
+        avg_latency_s: t.latencySum / t.total,
+        avg_tokens: t.tokensSum / t.total,
+        latency_p50_s: latency?.p50 ?? null,
+        latency_p95_s: latency?.p95 ?? null,
+        ttft_p50_s: ttft?.p50 ?? null,
+      };
+    }
     return {
       total,
       succeeded: this.#succeeded,
@@ -208,6 +277,7 @@ export class MetricsAggregator {
       avg_tokens_per_s: this.#succeeded ? this.#tpsSum / this.#succeeded : null,
       errors_by_type: Object.fromEntries([...this.#errors].sort(([a], [b]) => a.localeCompare(b))),
       per_model: perModel,
+      per_source: perSource,
       window_size: points.length,
       latency_s: distribution(latencies),
       ttft_s: distribution(ttfts),
@@ -250,5 +320,6 @@ export function toPoint(event: ResponseEvent): ResponsePoint {
     tokens_per_s: event.tokens_per_s,
     response_chars: event.response_chars,
     user_id: event.user_id,
+    source: event.source,
   };
 }

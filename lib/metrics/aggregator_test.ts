@@ -94,3 +94,33 @@ Deno.test("ring buffer keeps the newest items and reports what it overwrote", ()
   assert.deepEqual(ring.newest(2), [4, 3]);
   assert.throws(() => new RingBuffer(0), /positive integer, found 0/);
 });
+
+Deno.test("per-source figures: totals over every response, percentiles over the window, in source order", () => {
+  const metrics = new MetricsAggregator({ windowSize: 4 });
+  metrics.add(sampleResponse({ source: "otlp", latency_ms: 900, ttft_ms: null }));
+  metrics.add(sampleResponse({ source: "gateway", latency_ms: 100, ttft_ms: 10 }));
+  metrics.add(sampleResponse({ source: "gateway", latency_ms: 300, ttft_ms: 30 }));
+  metrics.add(sampleResponse({
+    source: "gateway",
+    status: "error",
+    error: { type: "connection_refused", message: "down" },
+    latency_ms: 200,
+    ttft_ms: null,
+    completion_tokens: 0,
+  }));
+  metrics.add(sampleResponse({ source: "test", latency_ms: 500, ttft_ms: 50 }));
+  const s = metrics.snapshot();
+  assert.deepEqual(Object.keys(s.per_source), ["test", "gateway", "otlp"]);
+  const gateway = s.per_source.gateway;
+  assert.equal(gateway.total, 3);
+  assert.equal(gateway.succeeded, 2);
+  assert.equal(gateway.failed, 1);
+  assert.equal(gateway.success_rate, 2 / 3);
+  assert.ok(Math.abs(gateway.avg_latency_s - 0.2) < 1e-12);
+  assert.equal(gateway.latency_p50_s, 0.2);
+  assert.ok(Math.abs(gateway.ttft_p50_s! - 0.02) < 1e-12);
+  // the otlp response left the window of 4: its totals stay, its percentiles are gone
+  assert.equal(s.per_source.otlp.total, 1);
+  assert.equal(s.per_source.otlp.latency_p50_s, null);
+  assert.equal(s.recent[0].source, "test");
+});

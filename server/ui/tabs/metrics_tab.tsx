@@ -347,6 +347,46 @@ export function MetricsTab() {
             empty={NO_DATA}
           />
         </ChartCard>
+        <ChartCard
+          title="By source"
+          help="Where the calls come from: the Test LLM tab, Auto Stream, the API, notebooks, applications through the gateway, and OpenTelemetry spans. Counts are over every response; percentiles over the newest ones."
+        >
+          <div class="table-wrap">
+            <table class="data-table" data-testid="source-table">
+              <thead>
+                <tr>
+                  <th scope="col">Source</th>
+                  <th scope="col" class="num">Requests</th>
+                  <th scope="col" class="num">Success</th>
+                  <th scope="col" class="num">Avg latency</th>
+                  <th scope="col" class="num">p95 latency</th>
+                  <th scope="col" class="num">TTFT p50</th>
+                  <th scope="col" class="num">Avg tokens</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(m?.per_source ?? {}).map(([source, st]) => (
+                  <tr key={source} data-source={source}>
+                    <td>{source}</td>
+                    <td class="num">{formatInteger(st.total)}</td>
+                    <td class="num">{formatPercent(st.success_rate)}</td>
+                    <td class="num">{formatSeconds(st.avg_latency_s)}</td>
+                    <td class="num">{formatSeconds(st.latency_p95_s)}</td>
+                    <td class="num">{formatSeconds(st.ttft_p50_s)}</td>
+                    <td class="num">{formatNumber(st.avg_tokens, 1)}</td>
+                  </tr>
+                ))}
+                {empty
+                  ? (
+                    <tr>
+                      <td colSpan={7} class="muted">{NO_DATA}</td>
+                    </tr>
+                  )
+                  : null}
+              </tbody>
+            </table>
+          </div>
+        </ChartCard>
         <ChartCard title="Recent requests" help={CHART_HELP.recent}>
           <div class="table-wrap">
             <table class="data-table" data-testid="recent-table">

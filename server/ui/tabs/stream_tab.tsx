@@ -13,10 +13,29 @@ import { TAB_PURPOSE } from "../help.ts";
 import { MAX_RESPONSES, useLive } from "../live.ts";
 import type { ResponseEvent } from "../types.ts";
 
-type Filter = "all" | "success" | "error";
+/** The status filter of the Response Stream. */
+export type Filter = "all" | "success" | "error";
 
-function matches(e: ResponseEvent, filter: Filter, query: string): boolean {
+/** The sources a response can come from, as the filter lists them. */
+export const SOURCES = ["test", "stream", "api", "notebook", "gateway", "otlp"] as const;
+const SOURCE_LABELS: Record<string, string> = {
+  test: "Test LLM tab",
+  stream: "Auto Stream / deno task stream",
+  api: "POST /api/requests",
+  notebook: "notebooks",
+  gateway: "gateway (your applications)",
+  otlp: "OpenTelemetry (OTLP)",
+};
+
+/** True when a response passes the status, source and text filters of the Response Stream. */
+export function matches(
+  e: ResponseEvent,
+  filter: Filter,
+  source: string,
+  query: string,
+): boolean {
   if (filter !== "all" && e.status !== filter) return false;
+  if (source !== "all" && e.source !== source) return false;
   if (!query) return true;
   const q = query.toLowerCase();
   return e.prompt.toLowerCase().includes(q) || e.response.toLowerCase().includes(q) ||
@@ -32,7 +51,8 @@ export function StreamTab() {
   const loaded = useLive(store, (s) => s.responsesLoaded);
   const [filter, setFilter] = useState<Filter>("all");
   const [query, setQuery] = useState("");
-  const shown = responses.filter((e) => matches(e, filter, query));
+  const [source, setSource] = useState("all");
+  const shown = responses.filter((e) => matches(e, filter, source, query));
   return (
     <div class="tab-content">
       <p class="purpose">
@@ -51,6 +71,17 @@ export function StreamTab() {
             <option value="all">all responses</option>
             <option value="success">successful only</option>
             <option value="error">failed only</option>
+          </select>
+        </label>
+        <label>
+          Source{" "}
+          <select
+            value={source}
+            data-testid="stream-source"
+            onChange={(e) => setSource((e.currentTarget as HTMLSelectElement).value)}
+          >
+            <option value="all">all sources</option>
+            {SOURCES.map((s) => <option key={s} value={s}>{SOURCE_LABELS[s]}</option>)}
           </select>
         </label>
         <label>

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { streamProgress } from "./auto_tab.tsx";
 import { validateTestInput } from "./test_tab.tsx";
+import { matches, SOURCES } from "./stream_tab.tsx";
+import { sampleResponse } from "../../../lib/events/testing.ts";
 import { LIMITS } from "../../../lib/events/limits.ts";
 import { idleStreamStatus } from "../../../lib/stream/idle_status.ts";
 import type { StreamStatus } from "../types.ts";
@@ -39,4 +41,20 @@ Deno.test("the test form refuses an empty prompt and out-of-range parameters", (
     validateTestInput("hi", 0.7, LIMITS.maxTokens + 1)!,
     new RegExp(`${LIMITS.maxTokens}`),
   );
+});
+
+Deno.test("the Response Stream's source filter keeps one source's responses, with the others", () => {
+  const gateway = sampleResponse({ source: "gateway", prompt: "What is Kafka?" });
+  const test = sampleResponse({
+    source: "test",
+    status: "error",
+    error: { type: "timeout", message: "slow" },
+  });
+  const all = [gateway, test];
+  assert.deepEqual(all.filter((e) => matches(e, "all", "gateway", "")), [gateway]);
+  assert.deepEqual(all.filter((e) => matches(e, "all", "all", "")), all);
+  assert.deepEqual(all.filter((e) => matches(e, "error", "gateway", "")), []);
+  assert.deepEqual(all.filter((e) => matches(e, "all", "gateway", "kafka")), [gateway]);
+  assert.deepEqual(all.filter((e) => matches(e, "all", "otlp", "")), []);
+  assert.deepEqual([...SOURCES], ["test", "stream", "api", "notebook", "gateway", "otlp"]);
 });
