@@ -39,6 +39,7 @@ import {
   windowKey,
 } from "../mlflow/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
+import type { MinuteRunsStatus } from "./health_report.ts";
 
 /** Options of {@linkcode MlflowMinuteRuns}. */
 export interface MlflowMinuteRunsOptions {
@@ -58,24 +59,6 @@ export interface MlflowMinuteRunsOptions {
   onError?: (error: Error, attempt: number) => void;
   /** The clock (tests). Default `Date.now`. */
   now?: () => number;
-}
-
-/** What {@linkcode MlflowMinuteRuns} reports in the health of the sink. */
-export interface MinuteRunsStatus {
-  experiment: string;
-  group: string;
-  /** Windows being filled. */
-  open_windows: number;
-  /** Aggregate runs written by this process. */
-  written: number;
-  /** Windows that MLflow already had (replays, restarts). */
-  already_written: number;
-  /** Responses that arrived after their window was written (not in any aggregate run). */
-  late: number;
-  /** The event time up to which windows close (epoch ms), or null before any is known. */
-  watermark: number | null;
-  retrying: boolean;
-  last_error: string | null;
 }
 
 interface PartitionState {

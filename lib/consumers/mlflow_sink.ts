@@ -43,7 +43,8 @@ import {
   wantsRun,
 } from "../mlflow/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
-import { type MinuteRunsStatus, MlflowMinuteRuns } from "./mlflow_minute_runs.ts";
+import type { SinkStatus } from "./health_report.ts";
+import { MlflowMinuteRuns } from "./mlflow_minute_runs.ts";
 
 /** Options of {@linkcode MlflowSink}. */
 export interface MlflowSinkOptions {
@@ -76,25 +77,6 @@ export interface MlflowSinkOptions {
   onError?: (error: Error, attempt: number) => void;
   /** Called after a chunk's runs are written, with the responses that got a run now. */
   onLogged?: (logged: ResponseEvent[]) => void;
-}
-
-/** The sink's state in `/api/health`. */
-export interface SinkStatus {
-  group: string;
-  /** The per-call run policy, as `LLMOPS_MLFLOW_RUNS` spells it. */
-  policy: string;
-  runs_created: number;
-  runs_logged: number;
-  /** Responses that already had a run (replays, redeliveries). */
-  runs_skipped: number;
-  /** Responses the policy gave no run of their own (counted in the minute runs). */
-  sampled_out: number;
-  /** Runs logged per second over the last minute. */
-  runs_per_s: number;
-  retrying: boolean;
-  last_error: string | null;
-  /** The aggregate runs per minute and model, or null when off. */
-  minute_runs: MinuteRunsStatus | null;
 }
 
 /**
@@ -199,14 +181,14 @@ export class MlflowSink {
     return this.#skipped;
   }
 
-  /** True while MLflow is failing and the sink (or its minute runs) is retrying. */
+  /** True while MLflow is failing and the per-call runs are being retried. */
   get isRetrying(): boolean {
-    return this.#consumer.isRetrying || (this.#minutes?.status().retrying ?? false);
+    return this.#consumer.isRetrying;
   }
 
-  /** The last transient error, or null. */
+  /** The last transient error of the per-call runs, or null (the minute runs report their own). */
   get lastError(): string | null {
-    return this.#consumer.lastError ?? this.#minutes?.status().last_error ?? null;
+    return this.#consumer.lastError;
   }
 
   /** The experiment's id (after start). */
