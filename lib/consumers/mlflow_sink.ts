@@ -42,7 +42,7 @@ import {
   tagOf,
   wantsRun,
 } from "../mlflow/mod.ts";
-import { mapWithConcurrency } from "../util/concurrency.ts";
+import { ConcurrencyPool, mapWithConcurrency } from "../util/concurrency.ts";
 import type { SinkStatus } from "./health_report.ts";
 import { MlflowMinuteRuns } from "./mlflow_minute_runs.ts";
 
@@ -94,7 +94,7 @@ export class MlflowSink {
   readonly #consumer: BatchConsumer<ResponseEvent>;
   readonly #minutes: MlflowMinuteRuns | null;
   readonly #policy: RunPolicy;
-  readonly #pool: Pool;
+  readonly #pool: ConcurrencyPool;
   #experimentId: string | null = null;
   #created = 0;
   #logged = 0;
@@ -107,7 +107,7 @@ export class MlflowSink {
     this.#policy = typeof options.runs === "object"
       ? options.runs
       : parseRunPolicy(options.runs ?? Deno.env.get(RUN_POLICY_ENV));
-    this.#pool = new Pool(options.concurrency ?? 16);
+    this.#pool = new ConcurrencyPool(options.concurrency ?? 16);
     const groupId = options.groupId ?? GROUPS.mlflowSink;
     const topic = options.topic ?? TOPICS.responses;
     this.#consumer = new BatchConsumer<ResponseEvent>({
@@ -357,32 +357,5 @@ class MinuteRate {
       if (this.#seconds[i] > second - 60) sum += this.#buckets[i];
     }
     return sum / Math.min(60, Math.max(1, second - this.#since + 1));
-  }
-}
-
-/** A bounded pool: at most `size` tasks run at once, the others wait in order. */
-class Pool {
-  readonly #size: number;
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    if (!Number.isInteger(size) || size < 1) {
-      throw new RangeError(`concurrency must be a positive integer, found ${size}`);
-    }
-    this.#size = size;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.#size) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    } else this.#active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#active--;
-    }
   }
 }
