@@ -3,7 +3,7 @@
  * monitoring system care about, each figure against a baseline measured in the same run, and
  * writes a readable table to standard output and the figures as JSON to `bench/results.json`.
  *
- * Benchmarks: ingest, freshness, overhead, drift, mlflow, memory. They reuse running services
+ * Benchmarks: ingest, freshness, overhead, drift, mlflow, memory, llm. They reuse running services
  * (or start the local stack), work on topics and experiments of their own, and never fail on a
  * number: a benchmark that cannot run records null and the reason.
  *
@@ -33,6 +33,7 @@ import { benchOverhead } from "./overhead.ts";
 import { benchDrift } from "./drift.ts";
 import { benchMlflow } from "./mlflow.ts";
 import { benchMemory } from "./memory.ts";
+import { benchLlm } from "./llm.ts";
 
 type Runner = (ctx: BenchContext) => Promise<object>;
 
@@ -43,6 +44,7 @@ const RUNNERS: Record<BenchmarkName, Runner> = {
   drift: benchDrift,
   mlflow: benchMlflow,
   memory: benchMemory,
+  llm: benchLlm,
 };
 
 /** Runs the selected benchmarks and returns the results document. */
