@@ -23,14 +23,24 @@ export interface Figures {
     ratio: number | null;
     evidently_ms: number | null;
   };
-  mlflow: { runs_per_s: number | null; naive_runs_per_s: number | null; ratio: number | null };
-  memory: { rss_mb_start: number | null; rss_mb_end: number | null };
   gateway: {
     added_ms_p50: number | null;
     added_ms_p99: number | null;
     throughput_ratio: number | null;
   };
   otlp: { spans_per_s: number | null };
+  mlflow: {
+    runs_per_s: number | null;
+    naive_runs_per_s: number | null;
+    ratio: number | null;
+    runs_per_s_postgresql: number | null;
+  };
+  memory: { rss_mb_start: number | null; rss_mb_warm: number | null; rss_mb_end: number | null };
+  llm: {
+    calls_per_s: number | null;
+    direct_calls_per_s: number | null;
+    throughput_ratio: number | null;
+  };
 }
 
 /** The benchmarks, in the order they run. */
@@ -43,6 +53,7 @@ export const BENCHMARKS = [
   "memory",
   "gateway",
   "otlp",
+  "llm",
 ] as const;
 /** A benchmark's name. */
 export type BenchmarkName = typeof BENCHMARKS[number];
@@ -56,6 +67,7 @@ export const SECTION_OF: Record<BenchmarkName, keyof Figures> = {
   memory: "memory",
   gateway: "gateway",
   otlp: "otlp",
+  llm: "llm",
 };
 
 /** The whole document written to `bench/results.json`. */
@@ -73,10 +85,11 @@ export function emptyFigures(): Figures {
     freshness_ms: { p50: null, p99: null },
     overhead_ms: { p50: null, p99: null, in_process_p50: null, in_process_p99: null },
     drift: { ms: null, scipy_ms: null, ratio: null, evidently_ms: null },
-    mlflow: { runs_per_s: null, naive_runs_per_s: null, ratio: null },
-    memory: { rss_mb_start: null, rss_mb_end: null },
     gateway: { added_ms_p50: null, added_ms_p99: null, throughput_ratio: null },
     otlp: { spans_per_s: null },
+    mlflow: { runs_per_s: null, naive_runs_per_s: null, ratio: null, runs_per_s_postgresql: null },
+    memory: { rss_mb_start: null, rss_mb_warm: null, rss_mb_end: null },
+    llm: { calls_per_s: null, direct_calls_per_s: null, throughput_ratio: null },
   };
 }
 

@@ -48,6 +48,7 @@ Deno.test("buildResults has every figure, null where not measured, plus machine 
     "memory",
     "gateway",
     "otlp",
+    "llm",
     "machine",
     "quick",
     "notes",
@@ -55,8 +56,18 @@ Deno.test("buildResults has every figure, null where not measured, plus machine 
   assert.deepEqual(doc.ingest, { events_per_s: 41051.235, raw_events_per_s: null, ratio: 0.284 });
   assert.deepEqual(doc.freshness_ms, { p50: null, p99: null });
   assert.deepEqual(Object.keys(doc.drift), ["ms", "scipy_ms", "ratio", "evidently_ms"]);
-  assert.deepEqual(Object.keys(doc.mlflow), ["runs_per_s", "naive_runs_per_s", "ratio"]);
-  assert.deepEqual(Object.keys(doc.memory), ["rss_mb_start", "rss_mb_end"]);
+  assert.deepEqual(Object.keys(doc.mlflow), [
+    "runs_per_s",
+    "naive_runs_per_s",
+    "ratio",
+    "runs_per_s_postgresql",
+  ]);
+  assert.deepEqual(Object.keys(doc.memory), ["rss_mb_start", "rss_mb_warm", "rss_mb_end"]);
+  assert.deepEqual(doc.llm, {
+    calls_per_s: null,
+    direct_calls_per_s: null,
+    throughput_ratio: null,
+  });
   assert.equal(doc.quick, true);
   assert.deepEqual(doc.machine, machine);
 });
@@ -101,10 +112,11 @@ Deno.test("machineInfo names the cores, the memory in GB and the ISO date", () =
 Deno.test("tableRows judges each target: met, not met, or n/a without a figure", () => {
   const status = (measured: Parameters<typeof buildResults>[0], figure: string) =>
     tableRows(buildResults(measured, meta)).find((r) => r.figure === figure)!.status;
-  assert.equal(status({ ingest: { ratio: 0.8 } }, "ingest.ratio"), "met");
-  assert.equal(status({ ingest: { ratio: 0.79 } }, "ingest.ratio"), "not met");
+  assert.equal(status({ ingest: { ratio: 0.5 } }, "ingest.ratio"), "met");
+  assert.equal(status({ ingest: { ratio: 0.49 } }, "ingest.ratio"), "not met");
   assert.equal(status({}, "ingest.ratio"), "n/a");
-  assert.equal(status({ ingest: { events_per_s: 19_999 } }, "ingest.events_per_s"), "not met");
+  assert.equal(status({ ingest: { events_per_s: 69_999 } }, "ingest.events_per_s"), "not met");
+  assert.equal(status({ ingest: { events_per_s: 70_000 } }, "ingest.events_per_s"), "met");
   assert.equal(status({ freshness_ms: { p99: 999 } }, "freshness_ms.p99"), "met");
   assert.equal(status({ freshness_ms: { p99: 1000 } }, "freshness_ms.p99"), "not met");
   assert.equal(
@@ -115,15 +127,32 @@ Deno.test("tableRows judges each target: met, not met, or n/a without a figure",
   assert.equal(status({ drift: { ms: 100, evidently_ms: 1000 } }, "drift.evidently_ms"), "met");
   assert.equal(status({ drift: { ms: 100, evidently_ms: 999 } }, "drift.evidently_ms"), "not met");
   assert.equal(status({ drift: { ms: 100 } }, "drift.evidently_ms"), "n/a");
-  assert.equal(status({ mlflow: { ratio: 5 } }, "mlflow.ratio"), "met");
+  assert.equal(status({ mlflow: { ratio: 10 } }, "mlflow.ratio"), "met");
+  assert.equal(status({ mlflow: { ratio: 9.99 } }, "mlflow.ratio"), "not met");
+  assert.equal(status({ mlflow: { runs_per_s: 40 } }, "mlflow.runs_per_s"), "met");
+  assert.equal(status({ mlflow: { runs_per_s: 39.9 } }, "mlflow.runs_per_s"), "not met");
   assert.equal(
-    status({ memory: { rss_mb_start: 60, rss_mb_end: 109.9 } }, "memory.rss_mb_end"),
+    status({ mlflow: { runs_per_s_postgresql: 9 } }, "mlflow.runs_per_s_postgresql"),
+    "",
+  );
+  // memory: the growth from warm (after the first tenth) to the end
+  assert.equal(
+    status(
+      { memory: { rss_mb_start: 20, rss_mb_warm: 60, rss_mb_end: 84.9 } },
+      "memory.rss_mb_end",
+    ),
     "met",
   );
   assert.equal(
-    status({ memory: { rss_mb_start: 60, rss_mb_end: 110 } }, "memory.rss_mb_end"),
+    status({ memory: { rss_mb_start: 59, rss_mb_warm: 60, rss_mb_end: 85 } }, "memory.rss_mb_end"),
     "not met",
   );
+  assert.equal(
+    status({ memory: { rss_mb_start: 60, rss_mb_end: 61 } }, "memory.rss_mb_end"),
+    "n/a",
+  );
+  assert.equal(status({ llm: { throughput_ratio: 0.95 } }, "llm.throughput_ratio"), "met");
+  assert.equal(status({ llm: { throughput_ratio: 0.94 } }, "llm.throughput_ratio"), "not met");
   // Figures without a target have no status.
   assert.equal(status({ drift: { scipy_ms: 5 } }, "drift.scipy_ms"), "");
 });
@@ -134,7 +163,7 @@ Deno.test("formatTable aligns a header, a rule and one line per figure", () => {
   assert.equal(lines.length, rows.length + 2);
   assert.match(lines[0], /^figure\s+value\s+target\s+status$/);
   assert.match(lines[1], /^-+$/);
-  assert.match(lines[2], /^ingest\.events_per_s\s+—\s+≥ 20,000\s+n\/a$/);
+  assert.match(lines[2], /^ingest\.events_per_s\s+—\s+≥ 70,000\s+n\/a$/);
   const text = formatTable(tableRows(buildResults({ ingest: { events_per_s: 41051.2 } }, meta)));
   assert.match(text, /41,051 ev\/s/);
 });

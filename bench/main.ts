@@ -3,9 +3,9 @@
  * monitoring system care about, each figure against a baseline measured in the same run, and
  * writes a readable table to standard output and the figures as JSON to `bench/results.json`.
  *
- * Benchmarks: ingest, freshness, overhead, drift, mlflow, memory, gateway, otlp. They reuse running services
- * (or start the local stack), work on topics and experiments of their own, and never fail on a
- * number: a benchmark that cannot run records null and the reason.
+ * Benchmarks: ingest, freshness, overhead, drift, mlflow, memory, gateway, otlp, llm. They reuse
+ * running services (or start the local stack), work on topics and experiments of their own, and
+ * never fail on a number: a benchmark that cannot run records null and the reason.
  *
  * @module
  */
@@ -35,6 +35,7 @@ import { benchMlflow } from "./mlflow.ts";
 import { benchMemory } from "./memory.ts";
 import { benchGateway } from "./gateway.ts";
 import { benchOtlp } from "./otlp.ts";
+import { benchLlm } from "./llm.ts";
 
 type Runner = (ctx: BenchContext) => Promise<object>;
 
@@ -47,6 +48,7 @@ const RUNNERS: Record<BenchmarkName, Runner> = {
   memory: benchMemory,
   gateway: benchGateway,
   otlp: benchOtlp,
+  llm: benchLlm,
 };
 
 /** Runs the selected benchmarks and returns the results document. */

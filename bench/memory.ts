@@ -1,9 +1,10 @@
 /**
  * Memory: resident memory of a process holding the dashboard's consumer and live aggregates,
- * before and after 1,000,000 response events (quick: 100,000) flow through them. The process
- * is a fresh Deno subprocess (this file run with `--child`), so its RSS is the consumer's alone;
- * garbage is collected before each reading, and the "after" reading is taken while the
- * aggregates and the consumer are still live.
+ * before any event, warm (after the first 100,000 events; quick: 10,000) and after 1,000,000
+ * (quick: 100,000). The process is a fresh Deno subprocess (this file run with `--child`), so its
+ * RSS is the consumer's alone; garbage is collected before each reading, and the readings are
+ * taken while the aggregates and the consumer are live. The V8 heap (used and reserved) and
+ * memory outside it are recorded at each reading, to say what the growth is made of.
  *
  * @module
  */
@@ -36,16 +37,54 @@ async function settle(): Promise<void> {
   }
 }
 
+/**
+ * V8's heap used and reserved, memory V8 knows of outside it, and the resident memory that is
+ * anonymous (heap, allocator, buffers) or file-backed (pages of the deno binary and libraries
+ * touched so far), MB (the last two 0 off Linux).
+ */
+interface HeapReading {
+  used: number;
+  total: number;
+  external: number;
+  anon: number;
+  file: number;
+}
+
+function heapMb(): HeapReading {
+  const usage = Deno.memoryUsage();
+  let status = "";
+  try {
+    status = Deno.readTextFileSync("/proc/self/status");
+  } catch {
+    // not Linux
+  }
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return {
+    used: usage.heapUsed / 2 ** 20,
+    total: usage.heapTotal / 2 ** 20,
+    external: usage.external / 2 ** 20,
+    anon: kb("RssAnon") / 1024,
+    file: kb("RssFile") / 1024,
+  };
+}
+
 interface ChildResult {
   rss_mb_start: number;
+  /** RSS after the first 100,000 events (quick: 10,000): the consumer warm. */
+  rss_mb_warm: number;
   rss_mb_end: number;
   rss_mb_peak: number;
-  /** RSS after the first tenth of the events (the consumer warm). */
-  rss_mb_warm: number;
-  heap_mb_end: number;
-  heap_total_mb_end: number;
-  external_mb_end: number;
+  heap_start: HeapReading;
+  heap_warm: HeapReading;
+  heap_end: HeapReading;
+  warm_events: number;
   seconds: number;
+}
+
+/** Events after which the consumer counts as warm. */
+export function warmEvents(n: number): number {
+  return Math.min(100_000, Math.ceil(n / 10));
 }
 
 async function child(brokers: string[], topic: string, n: number): Promise<ChildResult> {
@@ -55,15 +94,22 @@ async function child(brokers: string[], topic: string, n: number): Promise<Child
   const ingest = new DashboardIngest({ kafka, dlq, topic, groupId: uniqueName("memory") });
   await settle();
   const start = rssMb();
+  const heapStart = heapMb();
+  let heapWarm = heapStart;
   let peak = start;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 250);
   const t0 = performance.now();
   await ingest.start();
-  const warmAt = Math.ceil(n / 10);
+  const warmAt = warmEvents(n);
+  const gc = (globalThis as { gc?: () => void }).gc;
   let warm = 0;
   const done = await waitFor(
     () => {
-      if (warm === 0 && ingest.processed >= warmAt) warm = rssMb();
+      if (warm === 0 && ingest.processed >= warmAt) {
+        gc?.();
+        warm = rssMb();
+        heapWarm = heapMb();
+      }
       return ingest.processed >= n;
     },
     900_000,
@@ -74,8 +120,8 @@ async function child(brokers: string[], topic: string, n: number): Promise<Child
   ingest.metrics.snapshot();
   await settle();
   const end = rssMb();
+  const heapEnd = heapMb();
   clearInterval(sampler);
-  const usage = Deno.memoryUsage();
   if (ingest.metrics.total !== n) {
     throw new Error(`the aggregates counted ${ingest.metrics.total} of ${n} events`);
   }
@@ -84,12 +130,13 @@ async function child(brokers: string[], topic: string, n: number): Promise<Child
   await deleteOwnGroups(kafka);
   return {
     rss_mb_start: start,
+    rss_mb_warm: warm,
     rss_mb_end: end,
     rss_mb_peak: Math.max(peak, end),
-    rss_mb_warm: warm,
-    heap_mb_end: usage.heapUsed / 2 ** 20,
-    heap_total_mb_end: usage.heapTotal / 2 ** 20,
-    external_mb_end: usage.external / 2 ** 20,
+    heap_start: heapStart,
+    heap_warm: heapWarm,
+    heap_end: heapEnd,
+    warm_events: warmAt,
     seconds,
   };
 }
@@ -119,18 +166,20 @@ export async function benchMemory(ctx: BenchContext): Promise<Partial<Figures["m
     throw new Error(`the memory subprocess failed (exit ${out.code}): ${stderr}`);
   }
   const r = JSON.parse(stdout.split("\n").at(-1)!) as ChildResult;
-  const text = `RSS ${r.rss_mb_start.toFixed(1)} MB before, ${
+  const heap = (h: HeapReading) =>
+    `V8 heap ${h.used.toFixed(1)} used of ${h.total.toFixed(1)} reserved, external ${
+      h.external.toFixed(1)
+    }; resident anonymous ${h.anon.toFixed(1)}, file-backed ${h.file.toFixed(1)}`;
+  const text = `RSS ${r.rss_mb_start.toFixed(1)} MB before (${heap(r.heap_start)}), ${
     r.rss_mb_warm.toFixed(1)
-  } MB after the first ${Math.ceil(n / 10)} events, ${
+  } MB after the first ${r.warm_events} events (${heap(r.heap_warm)}), ${
     r.rss_mb_end.toFixed(1)
-  } MB after ${n} (peak ${r.rss_mb_peak.toFixed(1)} MB); V8 heap used ${
-    r.heap_mb_end.toFixed(1)
-  } of ${r.heap_total_mb_end.toFixed(1)} MB, external ${r.external_mb_end.toFixed(1)} MB; ${
+  } MB after ${n} (${heap(r.heap_end)}); peak ${r.rss_mb_peak.toFixed(1)} MB; ${
     r.seconds.toFixed(1)
   } s`;
   ctx.log(`memory: ${text}`);
   ctx.note("memory", text);
-  return { rss_mb_start: r.rss_mb_start, rss_mb_end: r.rss_mb_end };
+  return { rss_mb_start: r.rss_mb_start, rss_mb_warm: r.rss_mb_warm, rss_mb_end: r.rss_mb_end };
 }
 
 if (import.meta.main && Deno.args[0] === "--child") {

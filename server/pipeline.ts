@@ -508,6 +508,10 @@ export class Pipeline implements AppDeps {
       ollama,
       workers,
       consumers: groups.lags,
+      sink: {
+        ...this.#sink.status(),
+        lag: groups.lags.find((g) => g.group === this.#groups.mlflowSink)?.lag ?? null,
+      },
       timezone: this.timezone,
     };
   }

@@ -1,7 +1,7 @@
 /**
  * The shape of the pipeline's health (`GET /api/health` and the `health` live event): services,
- * the LLM workers (members of the worker group, wherever they run) and every consumer group's
- * lag. Types only, so the browser imports them as they are.
+ * the LLM workers (members of the worker group, wherever they run), every consumer group's lag
+ * and the MLflow sink's state. Types only, so the browser imports them as they are.
  *
  * @module
  */
@@ -39,6 +39,49 @@ export interface ConsumerGroupHealth {
   last_error: string | null;
 }
 
+/** The MLflow sink's aggregate runs per minute and model, in the health of the sink. */
+export interface MinuteRunsStatus {
+  experiment: string;
+  group: string;
+  /** Windows being filled. */
+  open_windows: number;
+  /** Aggregate runs written by this process. */
+  written: number;
+  /** Windows that MLflow already had (replays, restarts). */
+  already_written: number;
+  /** Responses that arrived after their window was written (not in any aggregate run). */
+  late: number;
+  /** The event time up to which windows close (epoch ms), or null before any is known. */
+  watermark: number | null;
+  retrying: boolean;
+  last_error: string | null;
+}
+
+/** The sink's state in `/api/health`. */
+export interface SinkStatus {
+  group: string;
+  /** The per-call run policy, as `LLMOPS_MLFLOW_RUNS` spells it. */
+  policy: string;
+  runs_created: number;
+  runs_logged: number;
+  /** Responses that already had a run (replays, redeliveries). */
+  runs_skipped: number;
+  /** Responses the policy gave no run of their own (counted in the minute runs). */
+  sampled_out: number;
+  /** Runs logged per second over the last minute. */
+  runs_per_s: number;
+  retrying: boolean;
+  last_error: string | null;
+  /** The aggregate runs per minute and model, or null when off. */
+  minute_runs: MinuteRunsStatus | null;
+}
+
+/** The MLflow sink in `/api/health`: its state and its group's lag. */
+export type SinkHealth = SinkStatus & {
+  /** Responses the sink has not handled yet, or null when it could not be read. */
+  lag: number | null;
+};
+
 /** The body of GET /api/health. */
 export interface HealthReport {
   kafka: ServiceHealth;
@@ -46,5 +89,7 @@ export interface HealthReport {
   ollama: ServiceHealth & { models: string[]; model: string; model_present: boolean };
   workers: WorkerHealth[];
   consumers: ConsumerGroupHealth[];
+  /** The MLflow sink: policy, counts, rate, lag and its minute runs (when this server runs one). */
+  sink?: SinkHealth;
   timezone: string;
 }

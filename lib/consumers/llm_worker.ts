@@ -13,7 +13,14 @@ import type { Kafka } from "kafkajs";
 import { decodeRequest, type RequestEvent, type ResponseEvent } from "../events/mod.ts";
 import { BatchConsumer, type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { measuredChat, type PriceTable, toResponseEvent, withCost } from "../llm/mod.ts";
-import { mapWithConcurrency } from "../util/concurrency.ts";
+import { ConcurrencyPool } from "../util/concurrency.ts";
+
+/**
+ * Calls a worker has in flight by default, with Ollama's parallelism (`OLLAMA_NUM_PARALLEL`, see
+ * lib/stack/ollama.ts): measured on two cores, more calls at once raise the calls per second
+ * little and the latency of each call a lot (bench/llm.ts --sweep).
+ */
+export const WORKER_CONCURRENCY = 2;
 
 /** Sources whose requests were answered where they were made: recorded, never called again. */
 export const OBSERVED_SOURCES: ReadonlySet<string> = new Set(["gateway", "otlp"]);
@@ -25,7 +32,7 @@ export interface LlmWorkerOptions {
   producer: EventProducer;
   /** Ollama's base URL. */
   ollamaHost: string;
-  /** Calls in flight at once. Default 2. */
+  /** Calls in flight at once, over all partitions. Default {@linkcode WORKER_CONCURRENCY}. */
   concurrency?: number;
   /** Per-call timeout. Default 120 s. */
   timeoutMs?: number;
@@ -69,16 +76,20 @@ export class LlmWorker {
   constructor(options: LlmWorkerOptions) {
     this.#options = options;
     this.workerId = options.workerId ?? `worker-${crypto.randomUUID().slice(0, 8)}`;
-    const concurrency = options.concurrency ?? 2;
+    const concurrency = options.concurrency ?? WORKER_CONCURRENCY;
+    // The partitions are handled side by side and their calls share one pool, so a chunk's last
+    // slow call does not leave the other slots idle until the chunk is committed.
+    const pool = new ConcurrencyPool(concurrency);
     this.#consumer = new BatchConsumer<RequestEvent>({
       kafka: options.kafka,
       groupId: options.groupId ?? GROUPS.worker,
       topics: [options.topics?.requests ?? TOPICS.requests],
       dlq: options.producer,
       chunkSize: concurrency * 2,
+      partitionsConsumedConcurrently: 8,
       decode: (message) => decodeRequest(message.value),
       handle: async (items) => {
-        await mapWithConcurrency(items, concurrency, (item) => this.#process(item.value));
+        await Promise.all(items.map((item) => pool.run(() => this.#process(item.value))));
       },
     });
   }

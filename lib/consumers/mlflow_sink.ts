@@ -1,6 +1,16 @@
 /**
  * The MLflow sink: a consumer of `llm.responses` (group `mlflow-sink`) that logs one run per
- * response, concurrently and in chunks, never on the request path.
+ * response, concurrently and in chunks, never on the request path; and, beside it, one aggregate
+ * run per minute and model ({@linkcode MlflowMinuteRuns}, in the experiment `<experiment>-minutes`).
+ *
+ * Each run costs three requests (`runs/create` with its tags, one `runs/log-batch` with metrics
+ * and params, `runs/update` with status and end time): MLflow has no call that takes more. The
+ * partitions are handled side by side and their runs share one bounded pool of requests in
+ * flight (default 16), so the tracking server's workers stay busy.
+ *
+ * Which responses get a run of their own is the policy `LLMOPS_MLFLOW_RUNS` (`all`, default;
+ * `sample:<fraction>`, deterministic by request id, errors always included; `errors`): beyond
+ * what MLflow can take, sampling keeps the lag bounded while the minute runs keep every count.
  *
  * Replays are safe: before creating runs for a chunk, the sink searches the experiment for runs
  * of the same request ids and skips the responses that have one (completing any run a crash
@@ -21,13 +31,20 @@ import {
   TOPICS,
 } from "../kafka/mod.ts";
 import {
+  formatRunPolicy,
   type MlflowClient,
   MlflowError,
   type MlflowRun,
+  parseRunPolicy,
   responseToRun,
+  RUN_POLICY_ENV,
+  type RunPolicy,
   tagOf,
+  wantsRun,
 } from "../mlflow/mod.ts";
-import { mapWithConcurrency } from "../util/concurrency.ts";
+import { ConcurrencyPool, mapWithConcurrency } from "../util/concurrency.ts";
+import type { SinkStatus } from "./health_report.ts";
+import { MlflowMinuteRuns } from "./mlflow_minute_runs.ts";
 
 /** Options of {@linkcode MlflowSink}. */
 export interface MlflowSinkOptions {
@@ -41,10 +58,21 @@ export interface MlflowSinkOptions {
   groupId?: string;
   /** Topic. Default `llm.responses`. */
   topic?: string;
-  /** Runs written at once. Default 8. */
+  /** Runs written at once, over all partitions. Default 16. */
   concurrency?: number;
   /** Responses per chunk. Default 100. */
   chunkSize?: number;
+  /**
+   * Which responses get a run of their own: a policy, or its text (`all`, `errors`,
+   * `sample:<fraction>`). Default: `LLMOPS_MLFLOW_RUNS`, else `all`.
+   */
+  runs?: RunPolicy | string;
+  /**
+   * The aggregate runs per minute and model: false for none, or their experiment (default
+   * `<experiment>-minutes`), consumer group (default `<groupId>-minutes`) and grace period
+   * (default 60 s).
+   */
+  minuteRuns?: false | { experiment?: string; groupId?: string; graceMs?: number };
   /** Called on each transient failure. */
   onError?: (error: Error, attempt: number) => void;
   /** Called after a chunk's runs are written, with the responses that got a run now. */
@@ -52,7 +80,8 @@ export interface MlflowSinkOptions {
 }
 
 /**
- * Logs every response to MLflow exactly once per request id.
+ * Logs every response to MLflow exactly once per request id (or those the policy picks), and
+ * one aggregate run per minute and model.
  *
  * @example
  * ```ts
@@ -63,23 +92,78 @@ export interface MlflowSinkOptions {
 export class MlflowSink {
   readonly #options: MlflowSinkOptions;
   readonly #consumer: BatchConsumer<ResponseEvent>;
+  readonly #minutes: MlflowMinuteRuns | null;
+  readonly #policy: RunPolicy;
+  readonly #pool: ConcurrencyPool;
   #experimentId: string | null = null;
   #created = 0;
   #logged = 0;
   #skipped = 0;
+  #sampledOut = 0;
+  readonly #rate = new MinuteRate();
 
   constructor(options: MlflowSinkOptions) {
     this.#options = options;
+    this.#policy = typeof options.runs === "object"
+      ? options.runs
+      : parseRunPolicy(options.runs ?? Deno.env.get(RUN_POLICY_ENV));
+    this.#pool = new ConcurrencyPool(options.concurrency ?? 16);
+    const groupId = options.groupId ?? GROUPS.mlflowSink;
+    const topic = options.topic ?? TOPICS.responses;
     this.#consumer = new BatchConsumer<ResponseEvent>({
       kafka: options.kafka,
-      groupId: options.groupId ?? GROUPS.mlflowSink,
-      topics: [options.topic ?? TOPICS.responses],
+      groupId,
+      topics: [topic],
       dlq: options.dlq,
       chunkSize: options.chunkSize ?? 100,
+      // each partition's chunk runs beside the others; their runs share the pool
+      partitionsConsumedConcurrently: 8,
       decode: (message) => decodeResponse(message.value),
       handle: (items) => this.#handle(items),
       onError: options.onError,
     });
+    const minutes = options.minuteRuns ?? {};
+    this.#minutes = minutes === false ? null : new MlflowMinuteRuns({
+      kafka: options.kafka,
+      mlflow: options.mlflow,
+      experiment: minutes.experiment ?? `${options.experiment}-minutes`,
+      topic,
+      groupId: minutes.groupId ?? `${groupId}-minutes`,
+      policy: this.#policy,
+      graceMs: minutes.graceMs,
+      onError: options.onError,
+    });
+  }
+
+  /** The per-call run policy in force. */
+  get policy(): RunPolicy {
+    return this.#policy;
+  }
+
+  /** Responses the policy gave no run of their own. */
+  get sampledOutCount(): number {
+    return this.#sampledOut;
+  }
+
+  /** The aggregate runs per minute and model (null when off). */
+  get minuteRuns(): MlflowMinuteRuns | null {
+    return this.#minutes;
+  }
+
+  /** The sink's state for the health report. */
+  status(): SinkStatus {
+    return {
+      group: this.#consumer.groupId,
+      policy: formatRunPolicy(this.#policy),
+      runs_created: this.#created,
+      runs_logged: this.#logged,
+      runs_skipped: this.#skipped,
+      sampled_out: this.#sampledOut,
+      runs_per_s: this.#rate.perSecond(),
+      retrying: this.isRetrying,
+      last_error: this.lastError,
+      minute_runs: this.#minutes?.status() ?? null,
+    };
   }
 
   /** Runs created so far. */
@@ -97,12 +181,12 @@ export class MlflowSink {
     return this.#skipped;
   }
 
-  /** True while MLflow is failing and the sink is retrying. */
+  /** True while MLflow is failing and the per-call runs are being retried. */
   get isRetrying(): boolean {
     return this.#consumer.isRetrying;
   }
 
-  /** The last transient error, or null. */
+  /** The last transient error of the per-call runs, or null (the minute runs report their own). */
   get lastError(): string | null {
     return this.#consumer.lastError;
   }
@@ -126,12 +210,12 @@ export class MlflowSink {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
-    await this.#consumer.start();
+    await Promise.all([this.#consumer.start(), this.#minutes?.start()]);
   }
 
-  /** Finishes the chunk in hand, commits, leaves the group. */
+  /** Finishes the chunk in hand, commits, leaves the group (the minute runs' too). */
   async stop(): Promise<void> {
-    await this.#consumer.stop();
+    await Promise.all([this.#consumer.stop(), this.#minutes?.stop().catch(() => {})]);
   }
 
   async #handle(items: ConsumedItem<ResponseEvent>[]): Promise<ItemFailure<ResponseEvent>[]> {
@@ -139,40 +223,54 @@ export class MlflowSink {
     const mlflow = this.#options.mlflow;
     // One item per request id: a chunk may hold a duplicate delivery.
     const unique = new Map<string, ConsumedItem<ResponseEvent>>();
-    for (const item of items) unique.set(item.value.request_id, item);
-    this.#skipped += items.length - unique.size;
-    const existing = await this.#existingRuns(experimentId, [...unique.values()]);
+    let sampledOut = 0;
+    for (const item of items) {
+      if (wantsRun(this.#policy, item.value)) unique.set(item.value.request_id, item);
+      else sampledOut++;
+    }
+    this.#skipped += items.length - sampledOut - unique.size;
+    this.#sampledOut += sampledOut;
+    if (unique.size === 0) return [];
+    const existing = await this.#pool.run(() =>
+      this.#existingRuns(experimentId, [...unique.values()])
+    );
     const failures: ItemFailure<ResponseEvent>[] = [];
     const logged: ResponseEvent[] = [];
-    await mapWithConcurrency([...unique.values()], this.#options.concurrency ?? 8, async (item) => {
-      const record = responseToRun(item.value);
-      try {
-        let run = existing.get(item.value.request_id);
-        if (run && (run.info.status === "FINISHED" || run.info.status === "FAILED")) {
-          this.#skipped++;
-          return;
-        }
-        if (!run) {
-          run = await mlflow.createRun({
-            experiment_id: experimentId,
-            run_name: record.run_name,
-            start_time: record.start_time,
-            tags: record.tags,
+    await Promise.all([...unique.values()].map((item) =>
+      this.#pool.run(async () => {
+        const record = responseToRun(item.value);
+        try {
+          let run = existing.get(item.value.request_id);
+          if (run && (run.info.status === "FINISHED" || run.info.status === "FAILED")) {
+            this.#skipped++;
+            return;
+          }
+          if (!run) {
+            run = await mlflow.createRun({
+              experiment_id: experimentId,
+              run_name: record.run_name,
+              start_time: record.start_time,
+              tags: record.tags,
+            });
+            this.#created++;
+          }
+          await mlflow.logBatch(run.info.run_id, {
+            metrics: record.metrics,
+            params: record.params,
           });
-          this.#created++;
+          await mlflow.updateRun(run.info.run_id, record.status, record.end_time);
+          this.#logged++;
+          this.#rate.count();
+          logged.push(item.value);
+        } catch (error) {
+          if (error instanceof MlflowError && !error.transient) {
+            failures.push({ item, reason: `MLflow refused the run: ${error.message}` });
+            return;
+          }
+          throw error;
         }
-        await mlflow.logBatch(run.info.run_id, { metrics: record.metrics, params: record.params });
-        await mlflow.updateRun(run.info.run_id, record.status, record.end_time);
-        this.#logged++;
-        logged.push(item.value);
-      } catch (error) {
-        if (error instanceof MlflowError && !error.transient) {
-          failures.push({ item, reason: `MLflow refused the run: ${error.message}` });
-          return;
-        }
-        throw error;
-      }
-    });
+      })
+    ));
     if (logged.length > 0) {
       try {
         this.#options.onLogged?.(logged);
@@ -221,7 +319,7 @@ export class MlflowSink {
     keep(page.runs);
     if (!page.next_page_token) return found;
     found.clear();
-    await mapWithConcurrency(items, this.#options.concurrency ?? 8, async ({ value }) => {
+    await mapWithConcurrency(items, 4, async ({ value }) => {
       keep(
         await mlflow.searchAllRuns({
           experiment_ids: [experimentId],
@@ -231,5 +329,33 @@ export class MlflowSink {
       );
     });
     return found;
+  }
+}
+
+/** Events per second over the last minute (or since the first count, when sooner). */
+class MinuteRate {
+  readonly #buckets = new Float64Array(60);
+  readonly #seconds = new Float64Array(60).fill(-1);
+  #since = -1;
+
+  count(now = Date.now()): void {
+    const second = Math.floor(now / 1000);
+    if (this.#since < 0) this.#since = second;
+    const slot = second % 60;
+    if (this.#seconds[slot] !== second) {
+      this.#seconds[slot] = second;
+      this.#buckets[slot] = 0;
+    }
+    this.#buckets[slot]++;
+  }
+
+  perSecond(now = Date.now()): number {
+    if (this.#since < 0) return 0;
+    const second = Math.floor(now / 1000);
+    let sum = 0;
+    for (let i = 0; i < 60; i++) {
+      if (this.#seconds[i] > second - 60) sum += this.#buckets[i];
+    }
+    return sum / Math.min(60, Math.max(1, second - this.#since + 1));
   }
 }

@@ -1,7 +1,11 @@
-/** The MLflow sink against the real Kafka and MLflow: the mapping, DLQ, and replay safety. */
+/**
+ * The MLflow sink against the real Kafka and MLflow: the mapping, DLQ, replay safety, the sampling
+ * policy and the minute runs.
+ */
 import assert from "node:assert/strict";
 import { createKafka, EventProducer, readTopic, TOPICS } from "../kafka/mod.ts";
-import { MlflowClient, tagOf } from "../mlflow/mod.ts";
+import { minuteStart, MlflowClient, requestIdUnit, tagOf } from "../mlflow/mod.ts";
+import type { ResponseEvent } from "../events/mod.ts";
 import { MlflowSink } from "./mlflow_sink.ts";
 import { sampleResponse } from "../events/testing.ts";
 import {
@@ -174,6 +178,123 @@ Deno.test({
     const runs = await mlflow.searchAllRuns({ experiment_ids: [resumed.experimentId!] });
     assert.equal(runs.length, 102);
     assert.equal(runs.filter((r) => tagOf(r, "request_id") === first[0].request_id).length, 1);
+
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  },
+});
+
+Deno.test({
+  name:
+    "sampled: runs only for the picked request ids and every error; one minute run per minute and model counts all; a replay writes none again",
+  ...INTEGRATION,
+  fn: async () => {
+    const config = integrationConfig();
+    const kafka = createKafka(config.kafka.brokers, "sink-test");
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = uniqueName("sink-sample");
+    await createTopicsReady(admin, [topic], 3);
+    const producer = new EventProducer(kafka);
+    await producer.connect();
+    // Three past minutes, two models: windows that close as soon as the topic is read.
+    const t0 = minuteStart(Date.now() - 3_600_000);
+    const events = Array.from({ length: 60 }, (_, i) =>
+      sampleResponse({
+        ts: t0 + i * 3_000,
+        ts_start: t0 + i * 3_000,
+        ts_end: t0 + i * 3_000 + 400 + i,
+        latency_ms: 400 + i,
+        model: i % 2 === 0 ? "model-a" : "model-b",
+        prompt_tokens: 5 + i,
+        completion_tokens: i % 9,
+        cost_usd: 0.0001 * i,
+        ...(i % 7 === 3
+          ? { status: "error" as const, error: { type: "timeout" as const, message: "slow" } }
+          : {}),
+      }));
+    for (const e of events) await producer.send(topic, e.request_id, e);
+    await producer.send(topic, events[5].request_id, events[5]); // a second delivery
+    await producer.flush();
+
+    const mlflow = new MlflowClient(config.mlflow.uri);
+    const experiment = uniqueName("sink-sample");
+    const options = {
+      kafka,
+      dlq: producer,
+      mlflow,
+      experiment,
+      groupId: uniqueName("sink-sample-group"),
+      topic,
+      chunkSize: 10,
+      runs: "sample:0.4",
+    };
+    const picked = events.filter((e) => e.status === "error" || requestIdUnit(e.request_id) < 0.4);
+    assert.ok(picked.length > 10 && picked.length < 50, `a sample of ${picked.length}`);
+    const windows = new Map<string, ResponseEvent[]>();
+    for (const e of events) {
+      const key = `${e.model} ${minuteStart(e.ts_end)}`;
+      windows.set(key, [...(windows.get(key) ?? []), e]);
+    }
+
+    const sink = new MlflowSink(options);
+    await sink.start();
+    await waitFor(() => sink.loggedCount === picked.length, `${picked.length} sampled runs`);
+    await waitFor(
+      () => sink.minuteRuns!.writtenCount === windows.size,
+      `${windows.size} minute runs`,
+    );
+    // every delivery the policy passes over, the second one of events[5] included
+    const passedOver = [...events, events[5]].filter((e) => !picked.includes(e)).length;
+    await waitFor(() => sink.sampledOutCount === passedOver, "the others to be passed over");
+    const status = sink.status();
+    assert.equal(status.policy, "sample:0.4");
+    assert.equal(status.sampled_out, passedOver);
+    assert.equal(status.minute_runs?.open_windows, 0);
+    await sink.stop();
+
+    const runs = await mlflow.searchAllRuns({ experiment_ids: [sink.experimentId!] });
+    assert.deepEqual(
+      runs.map((r) => tagOf(r, "request_id")).sort(),
+      picked.map((e) => e.request_id).sort(),
+    );
+    const minuteRuns = await mlflow.searchAllRuns({
+      experiment_ids: [sink.minuteRuns!.experimentId!],
+    });
+    assert.equal(minuteRuns.length, windows.size);
+    for (const run of minuteRuns) {
+      const members = windows.get(`${tagOf(run, "model")} ${run.info.start_time}`);
+      assert.ok(members, `a minute run of no window: ${run.info.run_name}`);
+      const m = Object.fromEntries(run.data.metrics!.map((x) => [x.key, x.value]));
+      assert.equal(run.info.status, "FINISHED");
+      assert.equal(run.info.end_time, run.info.start_time! + 60_000);
+      assert.equal(m.requests, members.length);
+      assert.equal(m.failed, members.filter((e) => e.status === "error").length);
+      assert.equal(m.prompt_tokens, members.reduce((a, e) => a + e.prompt_tokens, 0));
+      assert.equal(m.completion_tokens, members.reduce((a, e) => a + e.completion_tokens, 0));
+      assert.ok(Math.abs(m.cost_usd - members.reduce((a, e) => a + e.cost_usd!, 0)) < 1e-12);
+      assert.equal(m.latency_max_s, Math.max(...members.map((e) => e.latency_ms / 1000)));
+      assert.equal(m.per_call_runs, members.filter((e) => picked.includes(e)).length);
+    }
+
+    // Replay both groups from the start: no second run, per call or per minute.
+    await admin.resetOffsets({ groupId: options.groupId, topic, earliest: true });
+    await admin.resetOffsets({ groupId: `${options.groupId}-minutes`, topic, earliest: true });
+    const replay = new MlflowSink(options);
+    await replay.start();
+    await waitFor(() => replay.skippedCount >= picked.length, "the replay to skip the runs");
+    await waitFor(
+      () => replay.minuteRuns!.alreadyWrittenCount === windows.size,
+      "the replay to find every minute run",
+    );
+    await replay.stop();
+    assert.equal(replay.createdCount, 0);
+    assert.equal(replay.minuteRuns!.writtenCount, 0);
+    assert.equal(
+      (await mlflow.searchAllRuns({ experiment_ids: [sink.minuteRuns!.experimentId!] })).length,
+      windows.size,
+    );
 
     await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] });

@@ -17,6 +17,7 @@
 
 export * from "./llm_worker.ts";
 export * from "./mlflow_sink.ts";
+export * from "./mlflow_minute_runs.ts";
 export * from "./drift_monitor.ts";
 export * from "./dashboard_ingest.ts";
 export * from "./response_listener.ts";

@@ -226,6 +226,9 @@ Deno.test({
             25_000,
           );
           assert.ok(seen!.last_error, "the health report says why");
+          const sinkHealth = (await p.health()).sink;
+          assert.equal(sinkHealth?.policy, "all", "the sink's policy shows in the health report");
+          assert.ok((sinkHealth?.lag ?? 0) > 0 && sinkHealth?.retrying, "and its lag and retrying");
           const lagWhileDown = seen!.lag;
           assert.ok(Date.now() - stoppedAt < MLFLOW_DOWN_MS, "seen while MLflow was still down");
           await delay(MLFLOW_DOWN_MS - (Date.now() - stoppedAt));

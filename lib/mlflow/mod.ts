@@ -1,5 +1,6 @@
 /**
- * MLflow: the REST client and the response-to-run mapping. No transport: the sink that logs every
+ * MLflow: the REST client, the response-to-run mapping, the per-call run policy and the
+ * per-minute aggregate runs. No transport: the sink that logs every
  * response from `llm.responses` lives in `lib/consumers/`.
  *
  * @example
@@ -13,3 +14,5 @@
 
 export * from "./client.ts";
 export * from "./mapping.ts";
+export * from "./run_policy.ts";
+export * from "./minute_aggregate.ts";

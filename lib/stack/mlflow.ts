@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DatabaseSync } from "node:sqlite";
 import type { StackConfig } from "./config.ts";
 import { pythonPaths } from "./python_env.ts";
 import { postgresPassword, postgresStatus, postgresUri } from "./postgres.ts";
@@ -29,11 +30,17 @@ export function mlflowPaths(config: StackConfig) {
   };
 }
 
-/** Environment that keeps MLflow from reaching out to the network. */
+/**
+ * Environment that keeps MLflow from reaching out to the network, and from starting its job
+ * runner: MLflow 3.17 starts a job runner and eight huey consumer processes beside the server
+ * (about 250 MB and a steady share of a core each, polling their queue) for GenAI evaluation jobs,
+ * which nothing here uses.
+ */
 export const MLFLOW_QUIET_ENV: Readonly<Record<string, string>> = Object.freeze({
   MLFLOW_DISABLE_TELEMETRY: "true",
   DO_NOT_TRACK: "true",
   PYTHONUNBUFFERED: "1",
+  MLFLOW_SERVER_ENABLE_JOB_EXECUTION: "false",
 });
 
 /**
@@ -72,6 +79,7 @@ export async function startMlflow(
     "an MLflow server",
   );
   await Deno.mkdir(paths.artifacts, { recursive: true });
+  if (config.mlflow.backend === "sqlite") useWriteAheadLog(paths.db);
   const store = await mlflowBackendStore(config);
   progress(
     `mlflow: starting tracking server on ${config.mlflow.uri} (${config.mlflow.backend}, ` +
@@ -105,6 +113,33 @@ export async function startMlflow(
   });
   await warmUpRunSearch(config.mlflow.uri);
   return service;
+}
+
+/**
+ * Puts an SQLite database (created empty when missing, before MLflow creates its tables in it)
+ * into write-ahead-log mode, which the file keeps. In SQLite's default rollback-journal mode
+ * every commit waits for about three disk flushes (11 ms per commit measured here, against 2 ms
+ * with the log), and MLflow commits three to five times per run: the journal, not Python, set
+ * the tracking server's pace. The log also lets readers (run searches) proceed beside a writer.
+ * Call it while no server has the file open.
+ *
+ * @example
+ * ```ts ignore
+ * useWriteAheadLog(mlflowPaths(config).db);
+ * ```
+ */
+export function useWriteAheadLog(path: string): void {
+  const db = new DatabaseSync(path);
+  try {
+    const row = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode?: string };
+    if (row?.journal_mode !== "wal") {
+      throw new Error(
+        `expected SQLite to switch ${path} to journal mode "wal", found "${row?.journal_mode}"`,
+      );
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /**

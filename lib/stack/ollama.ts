@@ -196,13 +196,20 @@ export async function provisionOllama(config: StackConfig, progress: (line: stri
   await Deno.writeTextFile(paths.modelfile, smolModelfile(paths.gguf));
 }
 
+/**
+ * Requests the local Ollama serves at once (`OLLAMA_NUM_PARALLEL`), matched by the worker's
+ * default concurrency (`WORKER_CONCURRENCY`). Chosen by measurement on two cores
+ * (`deno run -A bench/llm.ts --sweep`): see the README's benchmark section.
+ */
+export const OLLAMA_NUM_PARALLEL = 2;
+
 /** Environment of the local `ollama serve`. */
 export function ollamaServeEnv(config: StackConfig): Record<string, string> {
   return {
     OLLAMA_HOST: `127.0.0.1:${config.ollama.port}`,
     OLLAMA_MODELS: ollamaPaths(config).models,
     OLLAMA_KEEP_ALIVE: "-1",
-    OLLAMA_NUM_PARALLEL: "2",
+    OLLAMA_NUM_PARALLEL: String(OLLAMA_NUM_PARALLEL),
     OLLAMA_NOPRUNE: "1",
   };
 }

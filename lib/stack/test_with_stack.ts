@@ -2,7 +2,15 @@
  * `deno task test`: brings the local stack up (provisioning it on a fresh machine), runs the
  * whole test suite against it, and stops what it started, even when the tests fail.
  *
- * Arguments are passed to `deno test` (for example a path or `--filter`).
+ * Without file arguments the suite runs in lanes side by side (see `test_lanes.ts`): the unit
+ * tests in one `deno test --parallel`, and each lane of integration tests (on the product's
+ * topics; on topics of their own; on a stack of their own) one file after the other, beside the
+ * others. Everything is type-checked once first, while the stack comes up. Each lane's output is
+ * shown as it comes, each line marked with its lane; the closing line adds up all lanes.
+ * `LLMOPS_TEST_LANES=0` runs one plain `deno test` instead.
+ *
+ * Arguments are passed to `deno test` (for example a path or `--filter`); with a path, that one
+ * `deno test` runs, as before.
  *
  * @module
  */
@@ -10,39 +18,139 @@
 import { loadStackConfig, serviceEnv } from "./config.ts";
 import { stackUp, stopOnSignals } from "./stack.ts";
 import { stripAnsi } from "./ansi.ts";
+import { planLanes, TEST_LANES, type TestLane } from "./test_lanes.ts";
+
+/** The counts of a `deno test` closing line. */
+interface Summary {
+  passed: number;
+  failed: number;
+}
 
 async function main(args: string[]): Promise<number> {
   const config = loadStackConfig();
+  const root = config.root;
+  const lanes = args.some((a) => !a.startsWith("-")) || Deno.env.get("LLMOPS_TEST_LANES") === "0"
+    ? null
+    : await planLanes(root);
+  // Type-check every test file once, while the stack comes up (the lanes then skip it).
+  const checked = lanes ? typeCheck(root, Object.values(lanes).flat()) : Promise.resolve(true);
   const stack = await stackUp(config);
   const removeHandlers = stopOnSignals(() => stack.stop());
+  const env = { ...serviceEnv(config), LLMOPS_STACK_DIR: config.dir, LLMOPS_TEST_STACK: "1" };
   try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["test", "--allow-all", ...args],
-      env: { ...serviceEnv(config), LLMOPS_STACK_DIR: config.dir, LLMOPS_TEST_STACK: "1" },
-      stdin: "null",
-      stdout: "piped",
-    }).spawn();
-    const summary = await echoAndSummarize(child.stdout);
-    const { code } = await child.status;
-    // A plain closing line that any CI reads: "N passed, N failed".
-    if (summary) console.log(`tests: ${summary.passed} passed, ${summary.failed} failed`);
-    return code;
+    if (!lanes) {
+      const { code, summary } = await runDenoTest(["--allow-all", ...args], env, root, "");
+      // A plain closing line that any CI reads: "N passed, N failed".
+      if (summary) console.log(`tests: ${summary.passed} passed, ${summary.failed} failed`);
+      return code;
+    }
+    if (!(await checked)) return 1;
+    const t0 = performance.now();
+    const results = await Promise.all(TEST_LANES.map(async (lane) => {
+      const files = lanes[lane];
+      if (files.length === 0) return { lane, code: 0, summary: { passed: 0, failed: 0 }, s: 0 };
+      const started = performance.now();
+      const flags = lane === "unit" ? ["--parallel"] : [];
+      const { code, summary } = await runDenoTest(
+        ["--allow-all", "--no-check", ...flags, ...args, ...files],
+        { ...env, ...(lane === "unit" ? { DENO_JOBS: "2" } : {}) },
+        root,
+        lane,
+      );
+      return { lane, code, summary, s: (performance.now() - started) / 1000 };
+    }));
+    const total = results.reduce(
+      (sum, r) => ({
+        passed: sum.passed + (r.summary?.passed ?? 0),
+        failed: sum.failed + (r.summary?.failed ?? 0),
+      }),
+      { passed: 0, failed: 0 },
+    );
+    for (const r of results) {
+      const counts = r.summary
+        ? `${r.summary.passed} passed, ${r.summary.failed} failed`
+        : "no summary";
+      console.log(
+        `lane ${r.lane}: ${lanes[r.lane as TestLane].length} files, ${counts}, ${
+          r.s.toFixed(0)
+        } s (exit ${r.code})`,
+      );
+    }
+    console.log(
+      `tests: ${total.passed} passed, ${total.failed} failed in ${
+        ((performance.now() - t0) / 1000).toFixed(0)
+      } s`,
+    );
+    return results.some((r) => r.code !== 0 || !r.summary) ? 1 : 0;
   } finally {
     removeHandlers();
     await stack.stop();
   }
 }
 
-/** Copies `deno test` output through and returns the counts of its closing summary line. */
+/** `deno check` over the test files; false (with its output shown) when it fails. */
+async function typeCheck(root: string, files: string[]): Promise<boolean> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["check", ...files],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    await Deno.stderr.write(out.stdout);
+    await Deno.stderr.write(out.stderr);
+  }
+  return out.success;
+}
+
+/** Runs `deno test` with `args`, copying its output through (marked with `lane` when given). */
+async function runDenoTest(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  lane: string,
+): Promise<{ code: number; summary: Summary | null }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["test", ...args],
+    env,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: lane ? "piped" : "inherit",
+  }).spawn();
+  const streams = lane ? [child.stdout, child.stderr] : [child.stdout];
+  const summaries = await Promise.all(streams.map((s) => echoAndSummarize(s, lane)));
+  const { code } = await child.status;
+  return { code, summary: summaries[0] };
+}
+
+/**
+ * Copies `deno test` output through (each line marked `[lane]` when a lane is given) and returns
+ * the counts of its closing summary line.
+ */
 async function echoAndSummarize(
   stream: ReadableStream<Uint8Array>,
-): Promise<{ passed: number; failed: number } | null> {
+  lane: string,
+): Promise<Summary | null> {
   const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
   let tail = "";
+  let pending = "";
   for await (const chunk of stream) {
-    await Deno.stdout.write(chunk);
-    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
+    const text = decoder.decode(chunk, { stream: true });
+    if (lane) {
+      pending += text;
+      const cut = pending.lastIndexOf("\n");
+      if (cut >= 0) {
+        const lines = pending.slice(0, cut + 1).replace(/^/gm, `[${lane}] `);
+        await Deno.stdout.write(encoder.encode(lines.slice(0, -`[${lane}] `.length)));
+        pending = pending.slice(cut + 1);
+      }
+    } else await Deno.stdout.write(chunk);
+    tail = (tail + text).slice(-4096);
   }
+  if (lane && pending) await Deno.stdout.write(encoder.encode(`[${lane}] ${pending}\n`));
   const plain = stripAnsi(tail);
   const match = [...plain.matchAll(/(\d+) passed[^|\n]*\| (\d+) failed/g)].at(-1);
   return match ? { passed: Number(match[1]), failed: Number(match[2]) } : null;

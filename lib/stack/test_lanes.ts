@@ -1,0 +1,90 @@
+/**
+ * The lanes of `deno task test`: which test files may run side by side. Read from each file's
+ * source, so a new test lands in a lane without a list to keep:
+ *
+ * - `unit`: no service. All of them run in one `deno test --parallel`.
+ * - `product`: uses the product's topics or consumer groups on the shared stack (a real
+ *   `server/main.ts` or worker CLI, `GROUPS.*`, `TOPICS.requests|responses`, the notebooks, a
+ *   reader of the product topic). These must not overlap each other: one after the other.
+ * - `isolated`: uses the shared stack on topics, groups and experiments of its own. One after
+ *   the other as well (they share two cores with the services), but beside the other lanes.
+ * - `own-stack`: starts a private (or scratch) stack of its own, where the product's topics are
+ *   its own too. One after the other: each stack is a Kafka, an MLflow and an Ollama.
+ *
+ * @module
+ */
+
+/** A lane of the test suite. */
+export type TestLane = "unit" | "product" | "isolated" | "own-stack";
+
+/** The lanes, in the order their results are reported. */
+export const TEST_LANES: readonly TestLane[] = Object.freeze([
+  "unit",
+  "isolated",
+  "own-stack",
+  "product",
+]);
+
+/** A test that needs services: the integration options, the stack, a browser, a kernel. */
+const NEEDS_SERVICES =
+  /\bINTEGRATION\b|\bintegrationConfig\(|_private_stack|_scratch_stack|_browser_server|playwright|\bexecuteNotebook\(/;
+
+/** A test that runs on a stack of its own, product topics included. */
+const OWN_STACK = /\bstartPrivateStack\(|\bplanPrivateStack\(|_scratch_stack/;
+
+/** A test that touches what the product itself runs on. */
+const USES_PRODUCT =
+  /server\/main\.ts|_browser_server|worker_cli\.ts|\bGROUPS\.|\bTOPICS\.(requests|responses)\b|\breadResponses\(kafka\)/;
+
+/**
+ * The lane of a test file, from its source.
+ *
+ * @example
+ * ```ts
+ * laneOf('import { INTEGRATION } from "../stack/testing.ts"; … TOPICS.requests …'); // "product"
+ * laneOf("Deno.test('adds', () => {})"); // "unit"
+ * ```
+ */
+export function laneOf(source: string): TestLane {
+  if (!NEEDS_SERVICES.test(source)) return "unit";
+  if (OWN_STACK.test(source)) return "own-stack";
+  return USES_PRODUCT.test(source) ? "product" : "isolated";
+}
+
+/**
+ * Every test file under the project's root (`*_test.ts`, `*_test.tsx`), sorted, skipping
+ * dot-folders, `node_modules` and the folders named in `exclude`.
+ */
+export async function findTestFiles(
+  root: string,
+  exclude: readonly string[] = [".stack", "node_modules", "test-artifacts"],
+): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(`${root}/${dir}`)) {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      if (entry.isDirectory) {
+        if (!entry.name.startsWith(".") && !exclude.includes(entry.name)) await walk(path);
+      } else if (/_test\.tsx?$/.test(entry.name)) found.push(path);
+    }
+  };
+  await walk("");
+  return found.sort();
+}
+
+/** The test files of each lane. */
+export async function planLanes(
+  root: string,
+  files?: readonly string[],
+): Promise<Record<TestLane, string[]>> {
+  const lanes: Record<TestLane, string[]> = {
+    unit: [],
+    product: [],
+    isolated: [],
+    "own-stack": [],
+  };
+  for (const file of files ?? await findTestFiles(root)) {
+    lanes[laneOf(await Deno.readTextFile(`${root}/${file}`))].push(file);
+  }
+  return lanes;
+}
