@@ -18,3 +18,4 @@ export * from "./consumer.ts";
 export * from "./dlq.ts";
 export * from "./lag.ts";
 export * from "./reader.ts";
+export * from "./request_queue_fix.ts";
