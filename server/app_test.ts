@@ -156,6 +156,29 @@ Deno.test("drift routes return the monitor's state and validate window sizes", a
   assert.match((await bad.json()).error.message, /reference_size/);
 });
 
+Deno.test("the drift config pins the bundled baseline or the current window, unpins with null, and says why it cannot", async () => {
+  const { app, deps } = setup();
+  for (const baseline of ["bundled", "current", null]) {
+    const res = await app.request("/api/drift/config", postJson({ baseline }));
+    assert.equal(res.status, 200, `baseline ${baseline}`);
+    assert.deepEqual(deps.driftConfig, {
+      referenceSize: undefined,
+      currentSize: undefined,
+      baseline,
+    });
+  }
+  const unknown = await app.request("/api/drift/config", postJson({ baseline: "mine.csv" }));
+  assert.equal(unknown.status, 400);
+  assert.match((await unknown.json()).error.message, /baseline/);
+  deps.driftError = new RangeError("the bundled baseline baseline_smollm2.csv is missing");
+  const missing = await app.request("/api/drift/config", postJson({ baseline: "bundled" }));
+  assert.equal(missing.status, 409);
+  assert.deepEqual((await missing.json()).error, {
+    code: "conflict",
+    message: "the bundled baseline baseline_smollm2.csv is missing",
+  });
+});
+
 Deno.test("stream routes start only known dataset files and report status", async () => {
   const { app, deps } = setup();
   assert.deepEqual(await (await app.request("/api/datasets")).json(), {

@@ -17,8 +17,14 @@ import {
   groupMembers,
   LlmWorker,
   MlflowSink,
+  noWorkerReason,
 } from "../lib/consumers/mod.ts";
-import type { DriftStatus } from "../lib/drift/mod.ts";
+import {
+  BUNDLED_BASELINE,
+  type DriftSettings,
+  type DriftStatus,
+  parseBaseline,
+} from "../lib/drift/mod.ts";
 import { createRequestEvent } from "../lib/events/mod.ts";
 import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
 import { consumerLag, createKafka, EventProducer, GROUPS, TOPICS } from "../lib/kafka/mod.ts";
@@ -32,6 +38,7 @@ import { CachedValue } from "../lib/util/cached_value.ts";
 import type { StreamStatus } from "../lib/stream/engine.ts";
 import type {
   AppDeps,
+  DriftConfigOptions,
   HealthReport,
   LiveEvent,
   RunsPage,
@@ -254,6 +261,8 @@ export class Pipeline implements AppDeps {
       },
       ollama,
       workers,
+      // said wherever a request could wait for nobody: the sidebar, Test LLM, Auto Streaming
+      workers_reason: groups.members.length ? null : noWorkerReason(this.#topics.requests),
       consumers: groups.lags,
       timezone: this.timezone,
     };
@@ -346,9 +355,35 @@ export class Pipeline implements AppDeps {
     return this.#drift.status();
   }
 
-  configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<DriftStatus> {
-    this.#drift.configure(options);
-    return Promise.resolve(this.drift());
+  async configureDrift(options: DriftConfigOptions): Promise<DriftStatus> {
+    const settings: DriftSettings = {
+      referenceSize: options.referenceSize,
+      currentSize: options.currentSize,
+    };
+    if (options.baseline === "bundled") {
+      settings.baselineRows = await this.#bundledBaseline();
+      settings.baselineLabel =
+        `${BUNDLED_BASELINE.file} (bundled: ${BUNDLED_BASELINE.model} on ${BUNDLED_BASELINE.dataset})`;
+    } else if (options.baseline === null) settings.baselineRows = null;
+    this.#drift.configure(settings);
+    if (options.baseline === "current") this.#drift.pinCurrent();
+    return this.drift();
+  }
+
+  /** The rows of `datasets/baseline_smollm2.csv`; a RangeError says how to make a missing one. */
+  async #bundledBaseline() {
+    const path = `${this.#datasetsDir}/${BUNDLED_BASELINE.file}`;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new RangeError(
+        `the bundled baseline ${BUNDLED_BASELINE.file} is missing from the datasets folder: ` +
+          "make it with `deno task baseline`",
+      );
+    }
+    return parseBaseline(text, BUNDLED_BASELINE.file);
   }
 
   async datasets(): Promise<{ name: string; count: number | null }[]> {

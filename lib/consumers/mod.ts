@@ -22,4 +22,5 @@ export * from "./dashboard_ingest.ts";
 export * from "./response_listener.ts";
 export * from "./response_reader.ts";
 export * from "./group_members.ts";
+export * from "./worker_presence.ts";
 export type * from "./health_report.ts";
