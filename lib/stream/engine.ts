@@ -115,6 +115,11 @@ export interface StreamSummary {
   request_ids: string[];
   /** The first failures, with their reasons (at most {@linkcode MAX_FAILURE_SAMPLES}). */
   failures: Array<{ request_id: string | null; type: string; message: string }>;
+  /**
+   * Why requests went unanswered, when the caller knows (the stream CLI: no LLM worker consumes
+   * the request topic), else null. The engine itself sets null.
+   */
+  failure_reason: string | null;
 }
 
 /** Failures kept with their reasons in the summary. */
@@ -488,6 +493,7 @@ export class StreamJob {
       elapsed_s: elapsed,
       request_ids: [...this.#requestIds],
       failures: this.#failures.map((f) => ({ ...f })),
+      failure_reason: null,
     };
   }
 }

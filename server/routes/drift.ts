@@ -5,7 +5,8 @@ import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../http_errors.ts";
 import { readJson } from "./read_json.ts";
 
-const DriftConfigSchema = z.object({
+/** The body of POST /api/drift/config (the Drift tab sends it as this schema reads it). */
+export const DriftConfigSchema = z.object({
   reference_size: z.number().int().min(10).max(100_000).optional(),
   current_size: z.number().int().min(10).max(100_000).optional(),
   // "bundled": datasets/baseline_smollm2.csv; "current": the current window; null: first N

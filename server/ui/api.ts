@@ -8,6 +8,7 @@
 import type {
   Dataset,
   DriftBody,
+  DriftConfigBody,
   HealthReport,
   MetricsSnapshot,
   ResponseEvent,
@@ -121,8 +122,7 @@ export const api = {
   runs: (query: RunsQuery): Promise<RunsPage> =>
     requestJson(`/api/mlflow/runs?${runsQueryString(query)}`),
   drift: (): Promise<DriftBody> => requestJson("/api/drift"),
-  driftConfig: (body: { reference_size?: number; current_size?: number }): Promise<DriftBody> =>
-    postJson("/api/drift/config", body),
+  driftConfig: (body: DriftConfigBody): Promise<DriftBody> => postJson("/api/drift/config", body),
   models: (): Promise<{ models: string[]; default: string }> => requestJson("/api/models"),
   submit: (body: SubmitBody): Promise<{ request_id: string; model?: string }> =>
     postJson("/api/requests", body),

@@ -17,6 +17,7 @@ import type { StreamStatus } from "../../lib/stream/engine.ts";
 import type { AppDeps, LiveEvent, RunsSummary } from "../deps.ts";
 import type { flattenRun } from "../routes/mlflow.ts";
 import type { SubmitBodySchema } from "../routes/requests.ts";
+import type { DriftConfigSchema } from "../routes/drift.ts";
 
 export type { HealthReport, JsonSafe, MetricsSnapshot, ResponseEvent, ResponsePoint, StreamStatus };
 
@@ -51,6 +52,9 @@ export type RunOrderColumn =
 
 /** A dataset of prompts for Auto Streaming (GET /api/datasets). */
 export type Dataset = Awaited<ReturnType<AppDeps["datasets"]>>[number];
+
+/** The body of POST /api/drift/config, as the server's schema reads it. */
+export type DriftConfigBody = z.input<typeof DriftConfigSchema>;
 
 /** The body of POST /api/requests, as the server's schema reads it. */
 export type SubmitBody = z.input<typeof SubmitBodySchema>;
