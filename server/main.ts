@@ -18,6 +18,7 @@ import { DEFAULT_GUARD_LIMITS, type GuardLimits, serveGuarded } from "./connecti
 import { allowedHosts } from "./host_check.ts";
 import { Pipeline } from "./pipeline.ts";
 import { DEFAULT_MAX_STREAMS } from "./routes/events.ts";
+import { startupLines } from "./startup_lines.ts";
 
 export { createApp } from "./app.ts";
 
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
       trustProxy: settings.trustProxy,
       maxStreams: settings.maxStreams,
     });
+    let dashboardUrl = "";
     server = await serveGuarded(
       {
         hostname: settings.hostname,
@@ -214,12 +216,21 @@ async function main(): Promise<void> {
         limits: settings.guard,
         onListen: ({ hostname, port }) => {
           const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-          console.log(`dashboard: http://${host}:${port}/`);
+          dashboardUrl = `http://${host}:${port}/`;
         },
       },
       (request, client) =>
         app.fetch(request, { remoteAddr: { hostname: client, port: 0, transport: "tcp" } }),
     );
+    // The end of start-up: every URL a user needs, the dashboard's first (scripts wait for it).
+    const lines = startupLines({
+      dashboard: dashboardUrl,
+      gateway: null, // hook: the gateway's URL once serve starts one (port 11435)
+      mlflow: config.mlflow.uri,
+      mlflowExperiment: pipeline.experimentUrl(),
+      experiment: config.mlflow.experiment,
+    });
+    for (const line of lines) console.log(line);
   } catch (error) {
     console.error(`serve: ${(error as Error).message}`);
     await shutdown(1);

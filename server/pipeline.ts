@@ -347,6 +347,12 @@ export class Pipeline implements AppDeps {
     return value;
   }
 
+  /** The experiment's page in the MLflow UI, once the sink knows its id (else null). */
+  experimentUrl(): string | null {
+    const id = this.#sink.experimentId;
+    return id ? this.#mlflow.uiUrl(id) : null;
+  }
+
   mlflowUiUrl(experimentId: string, runId?: string): string {
     return this.#mlflow.uiUrl(experimentId, runId);
   }
