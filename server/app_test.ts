@@ -256,3 +256,26 @@ Deno.test("a stream may cap its answers with max_tokens, validated like a reques
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error.message, /max_tokens/);
 });
+
+Deno.test("a stream may limit the requests awaiting responses with concurrency", async () => {
+  const { app, deps } = setup();
+  const ok = await app.request(
+    "/api/stream/start",
+    postJson({ file: "quick_test.json", delay_s: 0, loop: true, concurrency: 2 }),
+  );
+  assert.equal(ok.status, 200);
+  assert.deepEqual(deps.streamStarts, [{
+    file: "quick_test.json",
+    delayS: 0,
+    loop: true,
+    concurrency: 2,
+  }]);
+  for (const concurrency of [0, 1.5, 257]) {
+    const bad = await app.request(
+      "/api/stream/start",
+      postJson({ file: "quick_test.json", concurrency }),
+    );
+    assert.equal(bad.status, 400, `concurrency ${concurrency}`);
+    assert.match((await bad.json()).error.message, /concurrency/);
+  }
+});

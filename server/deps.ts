@@ -41,11 +41,13 @@ export interface StreamStartOptions {
   delayS: number;
   loop: boolean;
   maxTokens?: number;
+  /** Requests awaiting responses at once (the engine's default when absent). */
+  concurrency?: number;
 }
 
 /**
  * Drift settings of POST /api/drift/config. `baseline`: "bundled" pins the bundled baseline
- * (`datasets/baseline_smollm2.csv`), "current" pins the current window's rows, null unpins it
+ * (`datasets/baseline_smollm2.csv`), "current" pins the newest M responses, null unpins it
  * (back to the first N responses); absent leaves the reference as it is.
  */
 export interface DriftConfigOptions {

@@ -420,6 +420,7 @@ export class Pipeline implements AppDeps {
         delayS: options.delayS,
         loop: options.loop,
         maxTokens: options.maxTokens,
+        concurrency: options.concurrency,
         onProgress: (status) => this.#emit({ type: "stream", data: status }),
       });
     });

@@ -24,3 +24,4 @@ export * from "./response_reader.ts";
 export * from "./group_members.ts";
 export * from "./worker_presence.ts";
 export type * from "./health_report.ts";
+export * from "./demo_workers.ts";

@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { stripAnsi } from "../stack/ansi.ts";
 import { loadStackConfig } from "../stack/config.ts";
 import { DashboardClient } from "./dashboard_client.ts";
-import { DemoWorkers } from "./demo_workers.ts";
+import { DemoWorkers } from "../consumers/demo_workers.ts";
 import { Narrator } from "./narrator.ts";
 import { demoSettings, runStory } from "./story.ts";
 
@@ -79,7 +79,10 @@ export function parseDemoArgs(
 interface StartedServe {
   /** The last lines it printed (shown when it fails). */
   tail(): string[];
+  /** Sends SIGTERM and waits until it has exited. */
   stop(): Promise<void>;
+  /** Sends SIGTERM without waiting. */
+  kill(): void;
 }
 
 /**
@@ -137,6 +140,11 @@ async function startServe(port: number, say: (line: string) => void): Promise<St
   ]);
   return {
     tail: () => [...lines],
+    kill() {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+    },
     async stop() {
       if (!exited) {
         try {
@@ -175,10 +183,17 @@ async function main(args: string[]): Promise<number> {
       await workers?.close();
       await serve?.stop();
     })();
+  let signals = 0;
   const interrupted = new Promise<number>((resolve) => {
     for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
       Deno.addSignalListener(signal, () => {
-        narrator.say(`${signal}: stopping the demo`);
+        if (++signals > 1) {
+          // a second Ctrl-C: no more waiting for the calls in hand
+          narrator.say(`${signal} again: exiting now`);
+          serve?.kill();
+          Deno.exit(code);
+        }
+        narrator.say(`${signal}: stopping the demo (the calls in hand finish; again to exit now)`);
         cleanUp().then(() => resolve(code));
       });
     }

@@ -29,6 +29,7 @@ export interface StreamStartBody {
   delay_s: number;
   loop: boolean;
   max_tokens?: number;
+  concurrency?: number;
 }
 
 /** Body of POST /api/drift/config. */

@@ -115,7 +115,7 @@ Deno.test({
     }
     assert.match(text, /starting the dashboard \(deno task serve\)/);
     assert.match(text, /serve │ dashboard: http:\/\/127\.0\.0\.1:\d+\//);
-    assert.match(text, /pinned the current window as the drift reference/);
+    assert.match(text, /pinned the newest 30 responses as the drift reference/);
     assert.match(text, /drift: \d+ of \d+ columns drifted \(prompt_/, "the prompt columns drift");
     assert.match(text, /(columns are red on the Drift tab|the Drift tab is red)/);
     assert.match(text, /\d+ calls failed \(connection_refused \d+/);

@@ -1,9 +1,9 @@
 /**
  * The demo's story, played on a live dashboard through its HTTP API, with narration:
  *
- * 1. **Baseline:** `general_knowledge.json` through the Auto Streaming job until the drift
- *    monitor's current window (M responses) holds only these answers; then that window is pinned
- *    as the drift reference.
+ * 1. **Baseline:** `general_knowledge.json` through the Auto Streaming job until M answers
+ *    are in (M: the drift monitor's current window during the demo); then the newest M responses
+ *    are pinned as the drift reference.
  * 2. **Topic shift:** `topic_shift.json` (cooking, gardening, travel) until the Drift tab turns
  *    red: dataset drift, or at the latest the first report whose current window holds only
  *    topic-shift answers (its drifted columns are red); with the alerting API, a drift rule
@@ -30,6 +30,8 @@ export interface DemoSettings {
   maxTokens: number | null;
   /** Seconds between sends of the demo's streams. */
   delayS: number;
+  /** Requests awaiting answers at once: the stream keeps pace with the worker. */
+  concurrency: number;
   /** Topic-shift responses after which the demo stops waiting for red. */
   shiftLimit: number;
   /** Failed calls to see during the outage. */
@@ -60,6 +62,7 @@ export function demoSettings(fast: boolean): DemoSettings {
       currentSize: 30,
       maxTokens: 32,
       delayS: 0,
+      concurrency: 2,
       shiftLimit: 120,
       outageErrors: 5,
       recoverySuccesses: 3,
@@ -72,6 +75,7 @@ export function demoSettings(fast: boolean): DemoSettings {
       currentSize: 60,
       maxTokens: null,
       delayS: 0.5,
+      concurrency: 2,
       shiftLimit: 240,
       outageErrors: 10,
       recoverySuccesses: 5,
@@ -155,6 +159,7 @@ async function streamUntil(
     file,
     delay_s: settings.delayS,
     loop: true,
+    concurrency: settings.concurrency,
     ...(settings.maxTokens ? { max_tokens: settings.maxTokens } : {}),
   };
   try {
@@ -236,7 +241,7 @@ async function baseline(ctx: StoryContext): Promise<void> {
   await driftSeen(ctx, before.windows.responses_seen ?? 0, status.succeeded + status.failed);
   const pinned = await dashboard.driftConfig({ baseline: "current" });
   narrator.say(
-    `${status.succeeded} answers in; pinned the current window as the drift reference ` +
+    `${status.succeeded} answers in; pinned the newest ${m} responses as the drift reference ` +
       `(Drift tab: ${dashboard.origin}/#drift)`,
   );
   narrator.say(`drift: ${driftLine(pinned)}`);
@@ -448,6 +453,28 @@ async function summary(
 }
 
 /**
+ * Waits (at most `timeoutMs`) until the worker group has answered every request queued in
+ * `llm.requests`, so the demo leaves nothing waiting; says how many are left otherwise.
+ */
+export async function drainRequests(ctx: StoryContext, timeoutMs: number): Promise<number | null> {
+  let lag: number | null = null;
+  let said = false;
+  await poll(async () => {
+    const health = await ctx.dashboard.health();
+    lag = health.consumers.find((c) => c.group.startsWith("llm-worker"))?.lag ?? null;
+    if (lag !== null && lag > 0 && !said) {
+      said = true;
+      ctx.narrator.say(`waiting for the worker to answer ${lag} requests still queued`);
+    }
+    return lag === 0;
+  }, { timeoutMs, intervalMs: 1_000 });
+  if (lag !== null && lag > 0) {
+    ctx.narrator.say(`${lag} requests are still queued in llm.requests; a worker answers them`);
+  }
+  return lag;
+}
+
+/**
  * Plays the story; resolves with what happened. Throws when the dashboard refuses a step (the
  * message says which and why).
  */
@@ -455,5 +482,6 @@ export async function runStory(ctx: StoryContext): Promise<StoryResult> {
   await baseline(ctx);
   const shift = await topicShift(ctx);
   const down = await outage(ctx);
+  await drainRequests(ctx, ctx.settings.phaseTimeoutMs);
   return await summary(ctx, { ...shift, ...down });
 }

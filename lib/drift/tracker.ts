@@ -251,22 +251,23 @@ export class DriftTracker {
   }
 
   /**
-   * Pins the rows of the current window as the baseline (reference) from now on, e.g. after a
-   * period of known-good traffic, and recomputes. The label names it (default: "current window
-   * at <ISO time>"). Throws a RangeError when the current window holds no rows.
+   * Pins the newest M responses (M: the current window's size) as the baseline (reference) from
+   * now on, e.g. after a period of known-good traffic, and recomputes; the current window is then
+   * the newest M responses, so the first report shows no drift. The label names it (default:
+   * "newest M responses at <ISO time>"). Throws a RangeError when no response has arrived.
    */
   pinCurrent(label?: string): DriftSnapshot | null {
-    const rows = this.#windows.current();
+    const { rows, from, to } = this.#windows.newest();
     if (rows.length === 0) {
-      throw new RangeError("Expected rows in the current window to pin as baseline, found none");
+      throw new RangeError("Expected responses to pin as baseline, found none");
     }
-    const range = this.#windows.describe().current;
     this.#windows.setReference({
       kind: "baseline",
       rows,
-      label: label ?? `current window at ${new Date(this.#now()).toISOString()}`,
-      from: range.from,
-      to: range.to,
+      label: label ??
+        `newest ${rows.length} responses at ${new Date(this.#now()).toISOString()}`,
+      from,
+      to,
     });
     const snapshot = this.recompute();
     if (snapshot === null && this.#windows.compared() === null) this.#latest = null;

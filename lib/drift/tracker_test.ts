@@ -108,6 +108,20 @@ Deno.test("a pinned baseline gives a report after the first 30 current responses
   assert.equal(pinned.report.dataset_drift, false, "the current window against itself");
   assert.throws(
     () => new DriftTracker().pinCurrent(),
-    /Expected rows in the current window to pin as baseline, found none/,
+    /Expected responses to pin as baseline, found none/,
   );
+  // on a fresh monitor the first responses are all in the reference window: the newest M of them
+  // are pinned
+  const fresh = new DriftTracker({ referenceSize: 200, currentSize: 40 });
+  const early = responses(50, 46, false);
+  for (const event of early) fresh.add(event);
+  assert.equal(fresh.windows().current.rows, 0);
+  const pinnedEarly = fresh.pinCurrent()!;
+  assert.equal(pinnedEarly.report.reference_rows, 40);
+  assert.equal(pinnedEarly.provisional, false, "the current window is the same newest 40");
+  assert.deepEqual(
+    pinnedEarly.distributions.latency_s.reference,
+    llmColumns(early.slice(10)).map((r) => r.latency_s),
+  );
+  assert.match(pinnedEarly.windows.reference.label ?? "", /^newest 40 responses at /);
 });

@@ -325,11 +325,25 @@ export class DriftWindows {
   }
 
   #currentEntries(): Entry[] {
-    const ring = this.#ring.toArray();
-    if (!this.#baseline || ring.length >= this.#ring.capacity) return ring;
+    if (!this.#baseline) return this.#ring.toArray();
     // with a baseline, the newest M responses of all: the first-N store's tail comes before
+    return this.#newestEntries();
+  }
+
+  #newestEntries(): Entry[] {
+    const ring = this.#ring.toArray();
+    if (ring.length >= this.#ring.capacity) return ring;
     const missing = this.#ring.capacity - ring.length;
     return [...this.#first.slice(-missing), ...ring];
+  }
+
+  /**
+   * The newest M rows held, whatever window they are in (oldest first, a copy): what the current
+   * window holds once a baseline is pinned. O(N + M).
+   */
+  newest(): { rows: LlmColumnsRow[]; from: number | null; to: number | null } {
+    const entries = this.#newestEntries();
+    return { rows: entries.map((e) => e.row), ...timeRange(entries) };
   }
 
   /** Number of rows still needed before {@linkcode ready} is true. */

@@ -9,7 +9,7 @@ import { readJson } from "./read_json.ts";
 export const DriftConfigSchema = z.object({
   reference_size: z.number().int().min(10).max(100_000).optional(),
   current_size: z.number().int().min(10).max(100_000).optional(),
-  // "bundled": datasets/baseline_smollm2.csv; "current": the current window; null: first N
+  // "bundled": datasets/baseline_smollm2.csv; "current": the newest M responses; null: first N
   baseline: z.enum(["bundled", "current"]).nullable().optional(),
 }).strict();
 

@@ -129,7 +129,12 @@ function WindowsForm(
 type BaselineChoice = "bundled" | "current" | null;
 
 function BaselineButtons(
-  { pinned, onApplied }: { pinned: boolean; onApplied: (text: string) => void },
+  { pinned, newest, onApplied }: {
+    pinned: boolean;
+    /** M, the current window's size: how many newest responses a pin takes. */
+    newest: number | null;
+    onApplied: (text: string) => void;
+  },
 ) {
   const store = useStore();
   const [busy, setBusy] = useState(false);
@@ -144,7 +149,7 @@ function BaselineButtons(
         baseline === "bundled"
           ? "The bundled baseline is the reference now."
           : baseline === "current"
-          ? "The current window's rows are the reference now."
+          ? "The newest responses are the reference now."
           : "The reference is the first responses again.",
       );
     } catch (e) {
@@ -170,7 +175,7 @@ function BaselineButtons(
           data-testid="drift-baseline-current"
           onClick={() => choose("current")}
         >
-          Pin the current window as baseline
+          Pin the newest {newest ?? ""} responses as baseline
         </button>
         <button
           type="button"
@@ -311,6 +316,7 @@ export function DriftTab() {
         />
         <BaselineButtons
           pinned={windows?.reference.kind === "baseline"}
+          newest={curSize}
           onApplied={setApplied}
         />
         {applied ? <p class="muted small" role="status">{applied}</p> : null}

@@ -1,5 +1,5 @@
 /**
- * The LLM workers the demo runs itself: a healthy one (when the dashboard it started runs none,
+ * The LLM workers `deno task demo` (lib/demo) runs itself: a healthy one (when the dashboard it started runs none,
  * or the running dashboard has no worker), and for the outage a *broken* one whose Ollama address
  * answers nothing, so that its calls fail with `connection_refused` like calls to a stopped
  * Ollama. Each is a real {@linkcode LlmWorker} in the `llm-worker` group.
@@ -8,12 +8,10 @@
  */
 
 import type { Admin, Kafka } from "kafkajs";
-import { LlmWorker } from "../consumers/llm_worker.ts";
-import { workerPresence } from "../consumers/worker_presence.ts";
 import { createKafka, EventProducer } from "../kafka/mod.ts";
 import type { StackConfig } from "../stack/config.ts";
-import { poll } from "./poll.ts";
-import type { StoryWorkers } from "./story.ts";
+import { LlmWorker } from "./llm_worker.ts";
+import { workerPresence } from "./worker_presence.ts";
 
 /**
  * An address on loopback where nothing listens (a port that was free a moment ago).
@@ -32,7 +30,7 @@ export function unreachableOllama(): string {
 }
 
 /** The demo's own workers. */
-export class DemoWorkers implements StoryWorkers {
+export class DemoWorkers {
   readonly #config: StackConfig;
   readonly #producer: EventProducer;
   readonly #admin: Admin;
@@ -74,12 +72,12 @@ export class DemoWorkers implements StoryWorkers {
 
   async #join(worker: LlmWorker): Promise<void> {
     await worker.start();
-    const joined = await poll(
-      async () => (await this.members()).includes(worker.workerId),
-      { timeoutMs: 120_000, intervalMs: 300 },
-    );
-    if (!joined) {
-      throw new Error(`${worker.workerId} did not join the worker group within 120 s`);
+    const deadline = Date.now() + 120_000;
+    while (!(await this.members()).includes(worker.workerId)) {
+      if (Date.now() > deadline) {
+        throw new Error(`${worker.workerId} did not join the worker group within 120 s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
 
