@@ -14,8 +14,8 @@
  * ```
  *
  * Kafka and Ollama must answer (`deno task stack up`). The model is `LLMOPS_MODEL` (default
- * smollm2:135m); the default output is refused for another model. Exit codes: 0 written, 1 a
- * service failed, 2 bad arguments.
+ * smollm2:135m); the default output is refused for another model. Ctrl-C ends the run early and
+ * writes the answers so far. Exit codes: 0 written, 1 a service failed, 2 bad arguments.
  *
  * @module
  */
@@ -169,8 +169,19 @@ async function run(args: BaselineArgs): Promise<string> {
       `baseline: ${args.count} answers of ${config.ollama.model} to ${dataset.path}, ` +
         `${args.concurrency} at a time`,
     );
+    // Ctrl-C (or SIGTERM) ends the run early: the answers so far are written, topics deleted
+    const stop = () => {
+      console.error("\nbaseline: stopping; writing the answers so far");
+      job.stop({ abandon: true });
+    };
+    for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, stop);
     reporter.start();
-    const summary = await job.start().finally(() => reporter.stop());
+    const summary = await job.start().finally(() => {
+      reporter.stop();
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        Deno.removeSignalListener(signal, stop);
+      }
+    });
     const { events } = await readResponses(kafka, { topic: topics.responses });
     const answered = events.filter((e) => e.status === "success")
       .sort((a, b) => a.ts_end - b.ts_end);

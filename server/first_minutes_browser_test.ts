@@ -1,14 +1,16 @@
 /**
- * Drift from the first minutes, end to end: the real pipeline (drift monitor on Kafka, private
- * topics) and app served on a free loopback port, response events produced to Kafka, and the
- * Drift tab in Debian's Chromium.
+ * The first minutes, end to end: the real pipeline (consumers on Kafka, private topics, no LLM
+ * worker) and app served on a free loopback port, response events produced to Kafka, and the
+ * dashboard in Debian's Chromium.
  *
- * - the bundled baseline gives a (provisional) report after the first 30 responses;
+ * - with no worker in the group, `/api/health`, the Auto Streaming tab and the Test LLM tab say
+ *   so in one sentence, and a prompt sent from Test LLM says it instead of waiting in silence;
+ * - the bundled baseline gives a (provisional) drift report after the first 30 responses;
  * - back on the first responses, a provisional report after 60 (30 against 30);
  * - the full report after N + M = 400, no longer provisional;
  * each in `GET /api/drift` and on the Drift tab.
  *
- * The events are synthetic responses (the statistics do not need a model); everything else is
+ * The response events are synthetic (the statistics do not need a model); everything else is
  * real. Nothing touches the product's topics.
  */
 import assert from "node:assert/strict";
@@ -26,6 +28,11 @@ import { Pipeline } from "./pipeline.ts";
 import type { DriftBody } from "./ui/types.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const SCREENSHOTS = `${ROOT}test-artifacts/screenshots`;
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
 
 async function drift(origin: string): Promise<DriftBody> {
   const res = await fetch(`${origin}/api/drift`);
@@ -79,8 +86,9 @@ async function tabVerdict(page: Page, provisional: boolean): Promise<string | nu
 }
 
 Deno.test({
-  name: "the Drift tab and /api/drift report provisionally after 30 responses against the " +
-    "bundled baseline and after 60 on the first responses, and in full after N + M",
+  name: "with no worker the tabs say so; the Drift tab and /api/drift report provisionally " +
+    "after 30 responses against the bundled baseline and after 60 on the first responses, and " +
+    "in full after N + M",
   ...INTEGRATION,
   async fn() {
     const config = integrationConfig();
@@ -115,9 +123,29 @@ Deno.test({
       }
       sent += n;
     };
+    await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const watch = await watchPage(page);
     try {
+      // 0. no worker consumes the requests: one sentence wherever a request would wait
+      const reason = `no LLM worker is consuming ${topics.requests}: start \`deno task serve\` ` +
+        "or `deno task worker`";
+      const health = await (await fetch(`${origin}/api/health`)).json();
+      assert.equal(health.workers_reason, reason);
+      await page.goto(`${origin}/#auto`);
+      assert.equal(await page.getByTestId("stream-no-worker").innerText(), reason);
+      await page.goto(`${origin}/#test`);
+      assert.equal(await page.getByTestId("test-no-worker").innerText(), reason);
+      await page.getByTestId("prompt-input").fill("Is anyone there?");
+      await page.getByTestId("send-button").click();
+      await page.locator('[data-testid="test-status"][data-stuck="true"]').waitFor();
+      assert.equal(
+        await page.getByTestId("test-status").innerText(),
+        `Queued in Kafka, but ${reason}.`,
+      );
+      assert.equal(await page.getByTestId("test-answer").getAttribute("aria-busy"), "false");
+      await screenshot(page, "first_minutes_test_no_worker");
+
       await page.goto(`${origin}/#drift`);
       await page.getByTestId("panel-drift").waitFor({ state: "visible" });
 
@@ -160,6 +188,7 @@ Deno.test({
         "Provisional report: the first 30 responses against the newest 30, while the windows " +
           "fill (340 more responses to fill them).",
       );
+      await screenshot(page, "first_minutes_drift_provisional");
 
       // 3. N + M = 400: the full windows
       await send(340);
@@ -173,11 +202,7 @@ Deno.test({
       assert.deepEqual(watch.pageErrors, []);
       assert.deepEqual(watch.consoleErrors, []);
     } catch (error) {
-      await Deno.mkdir(`${ROOT}test-artifacts/screenshots`, { recursive: true });
-      await page.screenshot({
-        path: `${ROOT}test-artifacts/screenshots/drift_first_minutes_failed.png`,
-        fullPage: true,
-      }).catch(() => {});
+      await screenshot(page, "first_minutes_failed").catch(() => {});
       throw new Error(
         `${(error as Error).message}\npage errors: ${watch.pageErrors.join("\n")}\n` +
           `console errors: ${watch.consoleErrors.join("\n")}`,
