@@ -164,7 +164,7 @@ export class DriftMonitor {
     return this.#tracker.configure(settings);
   }
 
-  /** See {@linkcode DriftTracker.pinCurrent}: the current window becomes the baseline. */
+  /** See {@linkcode DriftTracker.pinCurrent}: the newest M responses become the baseline. */
   pinCurrent(label?: string): DriftSnapshot | null {
     return this.#tracker.pinCurrent(label);
   }
