@@ -155,7 +155,9 @@ Deno.test({
         assert.equal(code, 143, `the worker stops on SIGTERM: ${worker.output()}`);
       }
       assert.equal(streamed.code, 0, streamed.output);
-      const summary = JSON.parse(streamed.output.trimEnd().split("\n").at(-1)!);
+      const json = streamed.output.split("\n").find((line) => line.startsWith('{"job_id"'));
+      assert.ok(json, `a JSON summary: ${streamed.output}`);
+      const summary = JSON.parse(json);
       assert.equal(summary.succeeded + summary.failed, 1, streamed.output);
       assert.equal(summary.failed_by_type.response_timeout, undefined, "the worker answered it");
       clean("stream", streamed.output);
