@@ -16,7 +16,13 @@ import { Pipeline } from "../server/pipeline.ts";
 
 const DIR = new URL(".", import.meta.url).pathname;
 // 04 first: it sends the traffic that the others read.
-const NOTEBOOKS = ["04_load_test", "01_live_metrics", "02_drift_analysis", "03_mlflow_experiments"];
+const NOTEBOOKS = [
+  "04_load_test",
+  "01_live_metrics",
+  "02_drift_analysis",
+  "03_mlflow_experiments",
+  "05_alerts",
+];
 
 interface Cell {
   cell_type: string;

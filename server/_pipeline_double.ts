@@ -11,6 +11,8 @@ import { sampleResponse } from "../lib/events/testing.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
 import { DriftTracker } from "../lib/drift/mod.ts";
 import { idleStreamStatus } from "../lib/stream/mod.ts";
+import { AlertConfigStore, AlertService } from "../lib/alerts/mod.ts";
+import type { AlertEvent, AlertNotificationEvent } from "../lib/events/mod.ts";
 
 /** An in-memory double of the pipeline: records submissions, serves canned state. */
 export class PipelineDouble implements AppDeps {
@@ -24,6 +26,20 @@ export class PipelineDouble implements AppDeps {
   lastRunsRequest: unknown = null;
   driftConfig: unknown = null;
   tracker = new DriftTracker({ referenceSize: 2, currentSize: 2 });
+  /** Alert records the service wrote, and notifications it sent (channel name, notification). */
+  alertRecords: AlertEvent[] = [];
+  alertsSent: { channel: string; notification: AlertNotificationEvent }[] = [];
+  alerts = new AlertService({
+    store: AlertConfigStore.inMemory(),
+    publish: (records) => {
+      this.alertRecords.push(...records);
+      return Promise.resolve();
+    },
+    send: (channel, notification) => {
+      this.alertsSent.push({ channel: channel.name, notification });
+      return Promise.resolve();
+    },
+  });
   health(): Promise<HealthReport> {
     const service = { healthy: true, url: "x", version: "1" };
     return Promise.resolve({

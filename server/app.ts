@@ -17,6 +17,7 @@ import type { AppDeps } from "./deps.ts";
 import { jsonError, onError } from "./http_errors.ts";
 import { CONTENT_SECURITY_POLICY, type PageAssets, pageRoutes } from "./page.ts";
 import type { RateLimitOptions } from "./rate_limit.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { driftRoutes } from "./routes/drift.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { mlflowRoutes } from "./routes/mlflow.ts";
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps, options: AppOptions): Hono {
   api.route("/", mlflowRoutes(deps));
   api.route("/", driftRoutes(deps));
   api.route("/", streamRoutes(deps, options.rateLimit));
+  api.route("/", alertRoutes(deps, options.rateLimit));
   api.route("/", eventRoutes(deps, { maxStreams: options.maxStreams }));
   app.route("/api", api);
   app.route("/", pageRoutes(options.assets));

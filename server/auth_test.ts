@@ -25,6 +25,13 @@ import { sampleResponse } from "../lib/events/testing.ts";
 import { MetricsAggregator } from "../lib/metrics/mod.ts";
 import { DriftTracker } from "../lib/drift/mod.ts";
 import { idleStreamStatus } from "../lib/stream/mod.ts";
+import {
+  AlertConfigStore,
+  type AlertsApi,
+  AlertService,
+  parseChannel,
+  parseRule,
+} from "../lib/alerts/mod.ts";
 
 const TOKEN = "s3cret-token-for-tests-0123456789";
 
@@ -34,6 +41,40 @@ class RecordingDouble implements AppDeps {
   defaultModel = "smollm2:135m";
   calls: string[] = [];
   #metrics = new MetricsAggregator();
+  #alerts = new AlertService({
+    store: AlertConfigStore.inMemory(),
+    publish: () => Promise.resolve(),
+  });
+  /** Reads from an empty service; every change is recorded and answered with a canned value. */
+  alerts: AlertsApi = (() => {
+    const rule = parseRule({ id: "r1", name: "n", kind: "health", check: "no_data", window_s: 60 });
+    const channel = parseChannel({ name: "c", type: "slack", url: "https://x.test/h" });
+    const silence = {
+      schema: "llm.alert.v1" as const,
+      kind: "silence" as const,
+      ts: 1,
+      silence_id: "s1",
+      rule_id: "r1",
+      until: 2,
+    };
+    const alerts = this.#alerts;
+    return {
+      get rules() {
+        return alerts.rules;
+      },
+      view: (limit?: number) => alerts.view(limit),
+      channels: () => alerts.channels(),
+      createRule: () => Promise.resolve(this.#record("createRule", rule)),
+      replaceRule: () => Promise.resolve(this.#record("replaceRule", rule)),
+      deleteRule: () => Promise.resolve(this.#record("deleteRule", rule)),
+      upsertChannel: () =>
+        Promise.resolve(this.#record("upsertChannel", { channel, created: true })),
+      deleteChannel: () => Promise.resolve(this.#record("deleteChannel", channel)),
+      testChannel: () => Promise.resolve(this.#record("testChannel", { ok: true, attempts: 1 })),
+      silence: () => Promise.resolve(this.#record("silence", silence)),
+      unsilence: () => Promise.resolve(this.#record("unsilence", silence)),
+    };
+  })();
   #record<T>(name: string, value: T): T {
     this.calls.push(name);
     return value;
@@ -116,6 +157,10 @@ const BODIES: Record<string, unknown> = {
   "POST /api/requests": { prompt: "Say OK." },
   "POST /api/drift/config": { reference_size: 100, current_size: 50 },
   "POST /api/stream/start": { file: "quick_test.json", delay_s: 1, loop: false },
+  "POST /api/alerts/rules": { name: "n", kind: "health", check: "no_data", window_s: 60 },
+  "PUT /api/alerts/rules/:id": { name: "n", kind: "health", check: "no_data", window_s: 60 },
+  "POST /api/alerts/channels": { name: "c", type: "slack", url: "https://x.test/h" },
+  "POST /api/alerts/silences": { rule_id: "r1", duration_s: 60 },
 };
 
 function routesOf(app: ReturnType<typeof createApp>): { method: string; path: string }[] {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { AlertsApi, AlertsView } from "../lib/alerts/service.ts";
 import type { HealthReport } from "../lib/consumers/health_report.ts";
 import type { DriftStatus } from "../lib/drift/mod.ts";
 import type { RequestEvent, RequestInput, ResponseEvent } from "../lib/events/mod.ts";
@@ -64,7 +65,8 @@ export type LiveEvent =
   | { type: "health"; data: HealthReport }
   | { type: "drift"; data: DriftStatus }
   | { type: "stream"; data: StreamStatus }
-  | { type: "runs"; data: { changed: true } };
+  | { type: "runs"; data: { changed: true } }
+  | { type: "alerts"; data: AlertsView };
 
 /** The pipeline as the routes see it. */
 export interface AppDeps {
@@ -89,6 +91,11 @@ export interface AppDeps {
   startStream(options: StreamStartOptions): Promise<StreamStatus>;
   stopStream(): Promise<StreamStatus>;
   streamStatus(): StreamStatus;
+  /**
+   * Alerting: rules, channels, silences, alert states and history (`/api/alerts…`). Absent in
+   * doubles that do not exercise it (the routes answer 503).
+   */
+  alerts?: AlertsApi;
   /** Subscribes to live events; returns an unsubscribe function. */
   subscribe(listener: (event: LiveEvent) => void): () => void;
 }

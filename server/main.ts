@@ -38,6 +38,8 @@ export interface ServerSettings {
   maxStreams: number;
   /** Connection limits: LLMOPS_HEADER_TIMEOUT_S, LLMOPS_BODY_TIMEOUT_S (see connection_guard.ts). */
   guard: GuardLimits;
+  /** Alerting: LLMOPS_ALERTS_FILE, LLMOPS_ALERTS_TOPIC, LLMOPS_PUBLIC_URL (links in notifications). */
+  alerts: { file?: string; topic?: string; dashboardUrl: string };
 }
 
 /**
@@ -125,7 +127,53 @@ export function serverSettings(env: Record<string, string | undefined>): ServerS
       DEFAULT_MAX_STREAMS,
     ),
     guard: guardSettings(env),
+    alerts: alertSettings(env, hostname, port),
   };
+}
+
+/**
+ * Alerting settings: the rules-and-channels file (LLMOPS_ALERTS_FILE, default in the state
+ * folder), the topic of alert records (LLMOPS_ALERTS_TOPIC, default `llm.alerts`) and the
+ * dashboard's public URL for links in notifications (LLMOPS_PUBLIC_URL, default the listening
+ * address).
+ *
+ * @example
+ * ```ts
+ * alertSettings({}, "127.0.0.1", 8000).dashboardUrl; // "http://127.0.0.1:8000"
+ * ```
+ */
+export function alertSettings(
+  env: Record<string, string | undefined>,
+  hostname: string,
+  port: number,
+): ServerSettings["alerts"] {
+  const file = env.LLMOPS_ALERTS_FILE?.trim() || undefined;
+  const topic = env.LLMOPS_ALERTS_TOPIC?.trim() || undefined;
+  if (topic !== undefined && !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) {
+    throw new RangeError(
+      `LLMOPS_ALERTS_TOPIC must be a Kafka topic name (letters, digits, '.', '_', '-'), found "${topic}"`,
+    );
+  }
+  const url = env.LLMOPS_PUBLIC_URL?.trim();
+  let dashboardUrl: string;
+  if (url) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch { /* reported below */ }
+    if (!parsed || !["http:", "https:"].includes(parsed.protocol)) {
+      throw new RangeError(`LLMOPS_PUBLIC_URL must be an http(s) URL, found "${url}"`);
+    }
+    dashboardUrl = url.replace(/\/+$/, "");
+  } else {
+    const host = ["0.0.0.0", "::"].includes(hostname)
+      ? "127.0.0.1"
+      : hostname.includes(":") && !hostname.startsWith("[")
+      ? `[${hostname}]`
+      : hostname;
+    dashboardUrl = `http://${host}:${port}`;
+  }
+  return { file, topic, dashboardUrl };
 }
 
 /**
@@ -198,6 +246,7 @@ async function main(): Promise<void> {
       workers: settings.workers,
       timezone: settings.timezone,
       datasetsDir: fileURLToPath(new URL("../datasets", import.meta.url)),
+      alerts: settings.alerts,
     });
     const script = await bundleClient();
     const app = createApp(pipeline, {

@@ -11,7 +11,9 @@
 
 import type { Kafka } from "kafkajs";
 import { LlmClient } from "../lib/client/llm_client.ts";
+import { AlertConfigStore, ALERTS_FILE_NAME, type AlertService } from "../lib/alerts/mod.ts";
 import {
+  AlertEvaluator,
   DashboardIngest,
   DriftMonitor,
   groupMembers,
@@ -46,7 +48,7 @@ import type {
   StreamStartOptions,
   WorkerHealth,
 } from "./deps.ts";
-import { LiveHub } from "./live_hub.ts";
+import { ALERTS_EVENT_HISTORY, LiveHub } from "./live_hub.ts";
 import { StreamSupervisor } from "./stream_supervisor.ts";
 
 /** How long a health report is reused: every browser stream and API call shares one check. */
@@ -67,6 +69,21 @@ export interface PipelineOptions {
   datasetsDir: string;
   /** Topics (defaults: `llm.requests` and `llm.responses`); tests use their own. */
   topics?: { requests: string; responses: string };
+  /**
+   * Alerting: where rules and channels are kept, the alerts topic, the dashboard's URL. With
+   * private `topics` and no alerts topic, no evaluator runs.
+   */
+  alerts?: PipelineAlertOptions;
+}
+
+/** Alerting options of the pipeline. */
+export interface PipelineAlertOptions {
+  /** The rules-and-channels file. Default `$LLMOPS_STATE_DIR/alerts.json`. */
+  file?: string;
+  /** The topic of alert records. Default `llm.alerts` (another one gets its own election group). */
+  topic?: string;
+  /** Base URL of the dashboard for links in notifications. */
+  dashboardUrl?: string;
 }
 
 /** The pipeline, as the HTTP layer uses it. */
@@ -92,6 +109,7 @@ export class Pipeline implements AppDeps {
   readonly #health = new CachedValue(() => this.#computeHealth(), HEALTH_CACHE_MS);
   #healthTimer: ReturnType<typeof setInterval> | null = null;
   #runsSummaryCache: { at: number; value: RunsSummary } | null = null;
+  #evaluator: AlertEvaluator | null = null;
 
   private constructor(options: PipelineOptions) {
     const config = options.config;
@@ -154,7 +172,72 @@ export class Pipeline implements AppDeps {
       groupId: this.#dashboardGroup,
       onIngest: (event) => this.#hub.response(event),
     });
-    this.#hub = new LiveHub(() => this.#dashboard.metrics.snapshot());
+    this.#hub = new LiveHub(
+      () => this.#dashboard.metrics.snapshot(),
+      () => this.#evaluator!.service.view(ALERTS_EVENT_HISTORY),
+    );
+  }
+
+  /**
+   * Alerting: rules, channels, silences, states (the evaluator's service). Undefined for a
+   * pipeline on private topics without an alerts topic of its own (tests): it must not join the
+   * product's election nor evaluate the product's rules on other traffic.
+   */
+  get alerts(): AlertService | undefined {
+    return this.#evaluator?.service;
+  }
+
+  /**
+   * The alert evaluator over this pipeline's topics: drift from the drift monitor's latest
+   * report, health from the cached health report.
+   */
+  async #startAlerts(options: PipelineOptions): Promise<void> {
+    const topic = options.alerts?.topic ?? TOPICS.alerts;
+    const store = await AlertConfigStore.open(
+      options.alerts?.file ?? `${this.#config.stateDir}/${ALERTS_FILE_NAME}`,
+    );
+    const own = topic !== TOPICS.alerts;
+    let lastError = "";
+    this.#evaluator = new AlertEvaluator({
+      kafka: this.#kafka,
+      producer: this.#producer,
+      store,
+      topics: { responses: this.#topics.responses, alerts: topic },
+      groupId: own ? `${GROUPS.alertEvaluator}.${topic}` : GROUPS.alertEvaluator,
+      dashboardUrl: options.alerts?.dashboardUrl ?? `http://127.0.0.1:${options.port}`,
+      drift: () => {
+        const snapshot = this.#drift.latest();
+        return snapshot ? { report: snapshot.report, ts: snapshot.computed_at } : null;
+      },
+      health: async () => {
+        const h = await this.health();
+        return {
+          services: {
+            kafka: h.kafka.healthy,
+            mlflow: h.mlflow.healthy,
+            ollama: h.ollama.healthy,
+            workers: h.workers.some((w) => w.healthy),
+          },
+          consumer_lag: Object.fromEntries(
+            h.consumers.flatMap((c) => (c.lag === null ? [] : [[c.group, c.lag]])),
+          ),
+        };
+      },
+      onChange: () => this.#hub.alertsChanged(),
+      onError: (error) => {
+        // one line per new error, not one per evaluation while it lasts
+        if (error.message !== lastError) console.error(`alerts: ${error.message}`);
+        lastError = error.message;
+      },
+    });
+    try {
+      await this.#evaluator.start();
+    } catch (error) {
+      // the dashboard runs without alerting rather than not at all (the routes answer 503)
+      console.error(`alerts: not running: ${(error as Error).message}`);
+      await this.#evaluator.stop().catch(() => {});
+      this.#evaluator = null;
+    }
   }
 
   /** Connects to Kafka and MLflow and starts every consumer. */
@@ -176,6 +259,7 @@ export class Pipeline implements AppDeps {
       pipeline.#sink.start(),
       pipeline.#drift.start(),
       pipeline.#dashboard.start(),
+      ...(options.topics && !options.alerts?.topic ? [] : [pipeline.#startAlerts(options)]),
     ]);
     pipeline.#healthTimer = setInterval(() => {
       if (pipeline.#hub.listenerCount === 0) return;
@@ -438,6 +522,7 @@ export class Pipeline implements AppDeps {
   async stop(): Promise<void> {
     if (this.#healthTimer) clearInterval(this.#healthTimer);
     await this.#streams.stop().catch(() => {});
+    await this.#evaluator?.stop().catch(() => {});
     await (await this.#streamClient?.catch(() => null))?.close().catch(() => {});
     await Promise.allSettled([
       ...this.#workers.map((w) => w.stop()),

@@ -31,5 +31,8 @@ export * from "./state_machine.ts";
 export * from "./engine.ts";
 export * from "./outbox.ts";
 export * from "./deliver.ts";
+export * from "./config_store.ts";
+export * from "./service.ts";
+export * from "./backtest.ts";
 export * from "./channels/mod.ts";
 export * from "../events/alert.ts";

@@ -25,28 +25,8 @@ import {
   zodIssues,
 } from "./validation.ts";
 
-/** Metrics a `metric` rule can watch. */
-export const METRICS = [
-  "latency_p50_s",
-  "latency_p95_s",
-  "latency_p99_s",
-  "ttft_p95_s",
-  "error_rate",
-  "throughput_rps",
-  "tokens_per_s_avg",
-  "requests",
-  "cost_usd",
-  "thumbs_up_rate",
-] as const;
-
-/** Comparison operators. */
-export const OPS = [">", ">=", "<", "<="] as const;
-
-/** Checks a `health` rule can make. */
-export const HEALTH_CHECKS = ["service", "consumer_lag", "dlq_rate", "no_data"] as const;
-
-/** Rule kinds. */
-export const RULE_KINDS = ["metric", "drift", "health"] as const;
+export { HEALTH_CHECKS, METRICS, OPS, RULE_KINDS } from "./vocabulary.ts";
+import { HEALTH_CHECKS, METRICS, OPS, RULE_KINDS } from "./vocabulary.ts";
 
 /** A firing alert is notified again after this many seconds (4 h) unless the rule says. */
 export const DEFAULT_REPEAT_S = 4 * 3600;

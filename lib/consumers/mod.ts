@@ -23,5 +23,6 @@ export * from "./response_listener.ts";
 export * from "./response_reader.ts";
 export * from "./group_members.ts";
 export * from "./worker_presence.ts";
+export * from "./alert_evaluator.ts";
 export type * from "./health_report.ts";
 export * from "./demo_workers.ts";

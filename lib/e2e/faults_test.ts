@@ -17,25 +17,18 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import type { Admin, Kafka } from "kafkajs";
 import { LlmClient } from "../client/llm_client.ts";
-import { decodeResponse, type RequestInput, type ResponseEvent } from "../events/mod.ts";
-import {
-  consumerLag,
-  createKafka,
-  EventProducer,
-  GROUPS,
-  readTopic,
-  TOPICS,
-} from "../kafka/mod.ts";
+import type { RequestInput } from "../events/mod.ts";
+import { consumerLag, createKafka, EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { sampleResponse } from "../events/testing.ts";
 import { MetricsAggregator, type MetricsSnapshot } from "../metrics/mod.ts";
-import { MlflowClient, type MlflowRun, tagOf } from "../mlflow/mod.ts";
+import { MlflowClient } from "../mlflow/mod.ts";
 import { delay } from "../stack/process.ts";
 import { INTEGRATION, waitFor } from "../stack/testing.ts";
 import { StreamJob, type StreamSummary } from "../stream/engine.ts";
 import { Pipeline } from "../../server/pipeline.ts";
 import { freePort, type PrivateStack, startPrivateStack } from "./_private_stack.ts";
+import { responsesById, runsById, waitIdle } from "./_pipeline_checks.ts";
 
 const DATASETS = fileURLToPath(new URL("../../datasets", import.meta.url));
 const SHORT = ["Say OK.", "Reply with OK.", "Answer OK."];
@@ -47,56 +40,6 @@ const STREAM_COUNT = Number(Deno.env.get("LLMOPS_FAULTS_STREAM_COUNT") ?? 2_000)
 const STREAM_RATE = 20;
 const KAFKA_DOWN_MS = 20_000;
 const MLFLOW_DOWN_MS = 30_000;
-
-/** Valid response events on the topic, grouped by request id. */
-async function responsesById(kafka: Kafka): Promise<Map<string, ResponseEvent[]>> {
-  const byId = new Map<string, ResponseEvent[]>();
-  for (const message of await readTopic(kafka, TOPICS.responses, { timeoutMs: 120_000 })) {
-    const event = decodeResponse(message.value);
-    const list = byId.get(event.request_id) ?? [];
-    list.push(event);
-    byId.set(event.request_id, list);
-  }
-  return byId;
-}
-
-/** MLflow runs of the experiment, grouped by their request_id tag. */
-async function runsById(mlflow: MlflowClient, experiment: string) {
-  const experimentId = await mlflow.getOrCreateExperiment(experiment);
-  const byId = new Map<string, MlflowRun[]>();
-  for (const run of await mlflow.searchAllRuns({ experiment_ids: [experimentId] })) {
-    const id = tagOf(run, "request_id") ?? "";
-    byId.set(id, [...(byId.get(id) ?? []), run]);
-  }
-  return byId;
-}
-
-/**
- * Waits until the worker and the sink have committed everything (lag 0 on both), logging the
- * lags every 30 s.
- */
-async function waitIdle(admin: Admin, what: string, timeoutMs: number): Promise<void> {
-  let lags = "";
-  let loggedAt = Date.now();
-  await waitFor(
-    async () => {
-      const [worker, sink] = await Promise.all([
-        consumerLag(admin, GROUPS.worker, TOPICS.requests).catch(() => ({ lag: -1 })),
-        consumerLag(admin, GROUPS.mlflowSink, TOPICS.responses).catch(() => ({ lag: -1 })),
-      ]);
-      lags = `worker lag ${worker.lag}, sink lag ${sink.lag}`;
-      if (Date.now() - loggedAt > 30_000) {
-        loggedAt = Date.now();
-        console.log(`waiting for ${what}: ${lags}`);
-      }
-      return worker.lag === 0 && sink.lag === 0;
-    },
-    what,
-    timeoutMs,
-  ).catch((error) => {
-    throw new Error(`${error.message} (${lags})`);
-  });
-}
 
 /** The parts of a snapshot that do not depend on the order responses arrived in. */
 function orderFree(s: MetricsSnapshot) {

@@ -22,4 +22,5 @@ export * from "./window_shares.ts";
 export * from "./metrics_charts.ts";
 export * from "./runs_charts.ts";
 export * from "./drift_charts.ts";
+export * from "./alert_charts.ts";
 export * from "./render.ts";

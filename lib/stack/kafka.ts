@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Kafka, logLevel } from "kafkajs";
+import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 // the fix of kafkajs' request queue timer (TimeoutNegativeWarning, busy polling): see the module
 import "../kafka/request_queue_fix.ts";
 import { type StackConfig, TOPICS } from "./config.ts";
@@ -552,20 +552,34 @@ export async function ensureTopics(config: StackConfig): Promise<void> {
   try {
     const existing = new Set(await admin.listTopics());
     const missing = Object.values(TOPICS).filter((t) => !existing.has(t));
+    // The alert history is the alerts' state: it must outlive the broker's default retention,
+    // or a long-firing alert would be forgotten on replay.
+    const kept = (topic: string) =>
+      topic === TOPICS.alerts ? [{ name: "retention.ms", value: "-1" }] : [];
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: config.kafka.partitions,
-          ...(config.kafka.external ? { replicationFactor: -1 } : {
+          ...(config.kafka.external ? { replicationFactor: -1, configEntries: kept(topic) } : {
             replicationFactor: config.kafka.replicationFactor,
             configEntries: [{
               name: "min.insync.replicas",
               value: String(config.kafka.minInsyncReplicas),
-            }],
+            }, ...kept(topic)],
           }),
         })),
+      });
+    }
+    if (existing.has(TOPICS.alerts) && !config.kafka.external) {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{
+          type: ConfigResourceTypes.TOPIC,
+          name: TOPICS.alerts,
+          configEntries: kept(TOPICS.alerts),
+        }],
       });
     }
   } finally {

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AppDeps, LiveEvent } from "../deps.ts";
+import { ALERTS_EVENT_HISTORY } from "../live_hub.ts";
 import { jsonError } from "../http_errors.ts";
 
 /** Event streams open at once by default. */
@@ -47,6 +48,9 @@ export function eventRoutes(deps: AppDeps, options: { maxStreams?: number } = {}
         queue.push({ type: "metrics", data: deps.metrics() });
         queue.push({ type: "stream", data: deps.streamStatus() });
         queue.push({ type: "drift", data: deps.drift() });
+        if (deps.alerts) {
+          queue.push({ type: "alerts", data: deps.alerts.view(ALERTS_EVENT_HISTORY) });
+        }
         deps.health().then((data) => {
           queue.push({ type: "health", data });
           wake?.();

@@ -6,12 +6,17 @@
  */
 
 import type {
+  AlertRule,
+  AlertSilenceEvent,
+  AlertsView,
+  ChannelConfig,
   Dataset,
   DriftBody,
   DriftConfigBody,
   HealthReport,
   MetricsSnapshot,
   ResponseEvent,
+  RetryOutcome,
   RunOrderColumn,
   RunsPage,
   StreamStatus,
@@ -81,12 +86,19 @@ export async function requestJson<T>(path: string, init: RequestInit = {}): Prom
 }
 
 function postJson<T>(path: string, body: unknown): Promise<T> {
+  return sendJson<T>("POST", path, body);
+}
+
+function sendJson<T>(method: string, path: string, body?: unknown): Promise<T> {
   return requestJson<T>(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   });
 }
+
+const part = (value: string) => encodeURIComponent(value);
 
 /** Options of a runs page request. */
 export interface RunsQuery {
@@ -132,6 +144,26 @@ export const api = {
   ): Promise<StreamStatus> => postJson("/api/stream/start", body),
   streamStop: (): Promise<StreamStatus> => postJson("/api/stream/stop", {}),
   streamStatus: (): Promise<StreamStatus> => requestJson("/api/stream/status"),
+  alerts: (): Promise<AlertsView> => requestJson("/api/alerts"),
+  alertRules: (): Promise<{ rules: AlertRule[] }> => requestJson("/api/alerts/rules"),
+  createRule: (body: Record<string, unknown>): Promise<AlertRule> =>
+    postJson("/api/alerts/rules", body),
+  replaceRule: (id: string, body: Record<string, unknown>): Promise<AlertRule> =>
+    sendJson("PUT", `/api/alerts/rules/${part(id)}`, body),
+  deleteRule: (id: string): Promise<{ deleted: AlertRule }> =>
+    sendJson("DELETE", `/api/alerts/rules/${part(id)}`),
+  channels: (): Promise<{ channels: ChannelConfig[] }> => requestJson("/api/alerts/channels"),
+  saveChannel: (body: Record<string, unknown>): Promise<ChannelConfig> =>
+    postJson("/api/alerts/channels", body),
+  deleteChannel: (name: string): Promise<{ deleted: ChannelConfig }> =>
+    sendJson("DELETE", `/api/alerts/channels/${part(name)}`),
+  testChannel: (name: string): Promise<RetryOutcome> =>
+    sendJson("POST", `/api/alerts/channels/${part(name)}/test`),
+  silence: (
+    body: { rule_id: string; duration_s: number; comment?: string },
+  ): Promise<AlertSilenceEvent> => postJson("/api/alerts/silences", body),
+  unsilence: (id: string): Promise<AlertSilenceEvent> =>
+    sendJson("DELETE", `/api/alerts/silences/${part(id)}`),
 };
 
 /** The message of anything thrown. */

@@ -1,5 +1,5 @@
 /**
- * The dashboard: a sidebar with service health and six tabs in an ARIA tablist. Live data comes
+ * The dashboard: a sidebar with service health and seven tabs in an ARIA tablist. Live data comes
  * from one EventSource; each tab reads the slice of the live store it needs.
  *
  * @module
@@ -12,7 +12,8 @@ import { Sidebar } from "./components/sidebar.tsx";
 import { panelElementId, type TabDef, tabElementId, Tablist } from "./components/tablist.tsx";
 import { StoreContext, TimeZoneContext } from "./context.ts";
 import { resolveTimeZone } from "./format.ts";
-import { LiveStore, mergeResponses, useLive } from "./live.ts";
+import { LiveStore, mergeAlerts, mergeResponses, useLive } from "./live.ts";
+import { AlertsTab } from "./tabs/alerts_tab.tsx";
 import { AutoTab } from "./tabs/auto_tab.tsx";
 import { DriftTab } from "./tabs/drift_tab.tsx";
 import { MetricsTab } from "./tabs/metrics_tab.tsx";
@@ -20,7 +21,7 @@ import { MlflowTab } from "./tabs/mlflow_tab.tsx";
 import { StreamTab } from "./tabs/stream_tab.tsx";
 import { TestTab } from "./tabs/test_tab.tsx";
 
-/** The six tabs, in order. */
+/** The seven tabs, in order. */
 export const TABS: readonly TabDef[] = [
   { id: "metrics", label: "Real-time Metrics", testId: "tab-metrics" },
   { id: "stream", label: "Response Stream", testId: "tab-stream" },
@@ -28,10 +29,12 @@ export const TABS: readonly TabDef[] = [
   { id: "drift", label: "Drift Analysis", testId: "tab-drift" },
   { id: "test", label: "Test LLM", testId: "tab-test" },
   { id: "auto", label: "Auto Streaming", testId: "tab-auto" },
+  { id: "alerts", label: "Alerts", testId: "tab-alerts" },
 ];
 
 function tabFromHash(): string {
-  const id = globalThis.location?.hash.replace(/^#/, "") ?? "";
+  // a notification links to #alerts/<fingerprint>: the Alerts tab
+  const id = (globalThis.location?.hash.replace(/^#/, "") ?? "").split("/")[0];
   return TABS.some((t) => t.id === id) ? id : TABS[0].id;
 }
 
@@ -71,6 +74,14 @@ async function loadInitial(
         .catch(() => {}),
     );
   }
+  if (reconnected || !store.state.alerts) {
+    tasks.push(
+      api.alerts().then((alerts) =>
+        store.update((s) => ({ ...s, alerts: mergeAlerts(s.alerts, alerts) }))
+      )
+        .catch(() => {}),
+    );
+  }
   if (reconnected || !store.state.stream) {
     tasks.push(
       api.streamStatus().then((stream) =>
@@ -102,7 +113,9 @@ function Dashboard({ store }: { store: LiveStore }) {
 
   const select = (id: string) => {
     setSelected(id);
-    if (globalThis.location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
+    if (globalThis.location.hash.split("/")[0] !== `#${id}`) {
+      history.replaceState(null, "", `#${id}`);
+    }
   };
 
   const panels: Record<string, VNode> = {
@@ -112,6 +125,7 @@ function Dashboard({ store }: { store: LiveStore }) {
     drift: <DriftTab />,
     test: <TestTab />,
     auto: <AutoTab />,
+    alerts: <AlertsTab active={selected === "alerts"} />,
   };
 
   return (

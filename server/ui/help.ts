@@ -17,6 +17,8 @@ export const TAB_PURPOSE = {
     "Interactive testing interface for the LLM system: every prompt goes through the full monitoring pipeline.",
   auto:
     "Automated load testing and continuous monitoring: send a dataset of prompts at a steady rate.",
+  alerts:
+    "Tell someone when something goes wrong: rules on latency, errors, drift and pipeline health notify webhooks, Slack, email or Alertmanager once when they fire and once when they resolve.",
 } as const;
 
 /** What each KPI is. */

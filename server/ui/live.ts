@@ -8,6 +8,8 @@
 
 import { useEffect, useState } from "preact/hooks";
 import type {
+  AlertStateEvent,
+  AlertsView,
   DriftBody,
   HealthReport,
   LiveData,
@@ -19,6 +21,8 @@ import type {
 
 /** Responses kept for the Response Stream tab. */
 export const MAX_RESPONSES = 200;
+/** Alert state changes kept for the Alerts tab's history. */
+export const MAX_ALERT_HISTORY = 200;
 /** Requests whose generated text is kept from `token` events. */
 export const MAX_TOKEN_STREAMS = 20;
 
@@ -40,6 +44,8 @@ export interface LiveState {
   tokens: Record<string, string>;
   /** Increases with every `runs` hint. */
   runsVersion: number;
+  /** Alerts (GET /api/alerts, then `alerts` events), with the history merged across events. */
+  alerts: AlertsView | null;
 }
 
 /** The state before anything arrived. */
@@ -54,6 +60,7 @@ export function initialLiveState(): LiveState {
     responsesLoaded: false,
     tokens: {},
     runsVersion: 0,
+    alerts: null,
   };
 }
 
@@ -66,6 +73,7 @@ export const LIVE_EVENTS = [
   "drift",
   "stream",
   "runs",
+  "alerts",
 ] as const satisfies readonly (keyof LiveData)[];
 
 /** A live event name. */
@@ -101,6 +109,43 @@ export function mergeResponses(
     if (e && typeof e.request_id === "string") byId.set(e.request_id, e);
   }
   return [...byId.values()].sort((a, b) => endTime(b) - endTime(a)).slice(0, max);
+}
+
+function historyKey(e: AlertStateEvent): string {
+  return `${e.fingerprint}:${e.state}:${e.ts}`;
+}
+
+/**
+ * Merges alert state changes into a newest-first history: one entry per (fingerprint, state,
+ * time), at most `max`. A live event carries the newest 20; the page's first load brings 200.
+ * O((n + m) log(n + m)).
+ *
+ * @example
+ * ```ts
+ * mergeAlertHistory([], [a, b]).length; // 2
+ * ```
+ */
+export function mergeAlertHistory(
+  current: readonly AlertStateEvent[],
+  incoming: readonly AlertStateEvent[],
+  max = MAX_ALERT_HISTORY,
+): AlertStateEvent[] {
+  const byKey = new Map<string, AlertStateEvent>();
+  for (const e of [...current, ...incoming]) {
+    if (e && typeof e.fingerprint === "string" && typeof e.ts === "number") {
+      byKey.set(historyKey(e), e);
+    }
+  }
+  return [...byKey.values()].sort((a, b) => b.ts - a.ts).slice(0, max);
+}
+
+/**
+ * The alerts state after a new view (an event or a fetch): everything from the view, the history
+ * merged with what was already known.
+ */
+export function mergeAlerts(current: AlertsView | null, next: AlertsView): AlertsView {
+  const history = Array.isArray(next.history) ? next.history : [];
+  return { ...next, history: mergeAlertHistory(current?.history ?? [], history) };
 }
 
 /**
@@ -163,6 +208,8 @@ export function reduceLive(state: LiveState, event: LiveMessage): LiveState {
       return { ...state, stream: event.data };
     case "runs":
       return { ...state, runsVersion: state.runsVersion + 1 };
+    case "alerts":
+      return { ...state, alerts: mergeAlerts(state.alerts, event.data) };
     case "response":
       if (typeof event.data.request_id !== "string") return state;
       return { ...state, responses: prependResponse(state.responses, event.data) };

@@ -8,6 +8,12 @@
  */
 
 import type { z } from "zod";
+import type { ChannelConfig } from "../../lib/alerts/channels/config.ts";
+import type { RetryOutcome } from "../../lib/alerts/deliver.ts";
+import type { RuleReading } from "../../lib/alerts/engine.ts";
+import type { AlertRule } from "../../lib/alerts/rules.ts";
+import type { AlertsView } from "../../lib/alerts/service.ts";
+import type { AlertSilenceEvent, AlertStateEvent } from "../../lib/events/alert.ts";
 import type { HealthReport } from "../../lib/consumers/health_report.ts";
 import type { JsonSafe } from "../../lib/drift/report.ts";
 import type { DriftStatus } from "../../lib/drift/tracker.ts";
@@ -20,6 +26,18 @@ import type { SubmitBodySchema } from "../routes/requests.ts";
 import type { DriftConfigSchema } from "../routes/drift.ts";
 
 export type { HealthReport, JsonSafe, MetricsSnapshot, ResponseEvent, ResponsePoint, StreamStatus };
+export type {
+  AlertRule,
+  AlertSilenceEvent,
+  AlertStateEvent,
+  AlertsView,
+  ChannelConfig,
+  RetryOutcome,
+  RuleReading,
+};
+
+/** One pending or firing alert of GET /api/alerts. */
+export type ActiveAlert = AlertsView["active"][number];
 
 /** The body of GET /api/drift (and of the `drift` live event): the lib's drift status as JSON. */
 export type DriftBody = JsonSafe<DriftStatus>;

@@ -12,10 +12,8 @@
 import { z } from "zod";
 import { AlertValidationError, describeFound, requireObject, zodIssues } from "../validation.ts";
 
-/** Channel types. */
-export const CHANNEL_TYPES = ["webhook", "slack", "email", "alertmanager"] as const;
-/** What a secret is replaced with in API answers. */
-export const SECRET_MASK = "********";
+export { CHANNEL_TYPES, SECRET_MASK } from "../vocabulary.ts";
+import { CHANNEL_TYPES, SECRET_MASK } from "../vocabulary.ts";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 // An address without display name, spaces, brackets or line breaks (no header injection).

@@ -169,7 +169,18 @@ async function writeAll(conn: Conn, text: string): Promise<void> {
 export async function sendMail(options: SmtpOptions, message: MailMessage): Promise<string> {
   if (message.to.length === 0) throw new TypeError("Expected at least one recipient, found none");
   const label = `smtp ${options.host}:${options.port}`;
-  let conn: Conn;
+  // The time limit runs from the first byte: connecting and the TLS handshake count too (and a
+  // pending timer keeps the event loop alive while a TLS read waits for its handshake).
+  let timedOut = false;
+  let conn: Conn | null = null;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      conn?.close();
+    } catch {
+      // already closed
+    }
+  }, options.timeoutMs ?? 15_000);
   try {
     conn = options.tls === "tls"
       ? await Deno.connectTls({
@@ -178,22 +189,15 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
         caCerts: options.caCerts,
       })
       : await Deno.connect({ hostname: options.host, port: options.port });
+    if (timedOut) conn.close();
   } catch (error) {
-    throw new DeliveryError(`${label}: ${(error as Error).message}`, {
+    clearTimeout(timer);
+    throw new DeliveryError(`${label}: ${timedOut ? "timed out" : (error as Error).message}`, {
       retryable: true,
       cause: error,
     });
   }
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      conn.close();
-    } catch {
-      // already closed
-    }
-  }, options.timeoutMs ?? 15_000);
-  let reader = new ReplyReader(conn);
+  let reader = new ReplyReader(conn as Conn);
   const expect = async (step: string, ok: (code: number) => boolean) => {
     const reply = await reader.reply();
     if (!ok(reply.code)) {
@@ -205,7 +209,7 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
     return reply;
   };
   const command = async (line: string, step: string, ok: (code: number) => boolean) => {
-    await writeAll(conn, `${line}\r\n`);
+    await writeAll(conn!, `${line}\r\n`);
     return await expect(step, ok);
   };
   const is2xx = (code: number) => code >= 200 && code < 300;
@@ -260,7 +264,7 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
     const data = buildMessage(message).replace(/\r\n$/, "").split("\r\n")
       .map((l) => (l.startsWith(".") ? `.${l}` : l)).join("\r\n");
     const done = await command(`${data}\r\n.`, "end of DATA", is2xx);
-    await writeAll(conn, "QUIT\r\n").catch(() => {});
+    await writeAll(conn!, "QUIT\r\n").catch(() => {});
     return done.lines.join(" ");
   } catch (error) {
     if (error instanceof DeliveryError) throw error;
@@ -269,7 +273,7 @@ export async function sendMail(options: SmtpOptions, message: MailMessage): Prom
   } finally {
     clearTimeout(timer);
     try {
-      conn.close();
+      conn?.close();
     } catch {
       // closed by the timer or the server
     }

@@ -61,6 +61,7 @@ export function Sidebar({ healthError }: { healthError: string | null }) {
   const store = useStore();
   const health = useLive(store, (s) => s.health);
   const connection = useLive(store, (s) => s.connection);
+  const alerts = useLive(store, (s) => s.alerts);
   const tz = useTimeZone();
   const h = health;
   const experimentHref = safeHref(h?.mlflow.experiment_url);
@@ -74,6 +75,25 @@ export function Sidebar({ healthError }: { healthError: string | null }) {
           : connection === "connecting"
           ? "Connecting to live updates…"
           : "Live updates interrupted, reconnecting…"}
+      </p>
+
+      <h2 class="side-heading">Alerts</h2>
+      <p class="alerts-summary">
+        <a
+          href="#alerts"
+          class={`alerts-count${alerts && alerts.firing > 0 ? " alerts-firing" : ""}`}
+          data-testid="sidebar-alerts-firing"
+          data-value={alerts ? String(alerts.firing) : undefined}
+        >
+          <span
+            class={`dot dot-${!alerts ? "unknown" : alerts.firing > 0 ? "down" : "up"}`}
+            aria-hidden="true"
+          />
+          {alerts ? `${alerts.firing} firing` : "—"}
+        </a>
+        {alerts && alerts.pending > 0
+          ? <span class="muted">{` · ${alerts.pending} pending`}</span>
+          : null}
       </p>
 
       <h2 class="side-heading">Services</h2>
