@@ -99,7 +99,8 @@ Deno.test({
     clearTimeout(guard);
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-    console.log(`demo --fast took ${minutes} min`);
+    // the narration is the demo's output: shown with the test's, so a failure can be read
+    console.log(`demo --fast took ${minutes} min:\n${text}`);
     assert.equal(out.code, 0, text);
     for (
       const chapter of [

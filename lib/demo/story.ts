@@ -38,7 +38,7 @@ export interface DemoSettings {
   outageErrors: number;
   /** Successful calls to see after it. */
   recoverySuccesses: number;
-  /** Longest wait of one phase (ms). */
+  /** Longest wait of one phase (ms): only so that a stalled model does not keep it forever. */
   phaseTimeoutMs: number;
   /** Period of the progress lines within a phase (ms). */
   progressEveryMs: number;
@@ -66,7 +66,7 @@ export function demoSettings(fast: boolean): DemoSettings {
       shiftLimit: 120,
       outageErrors: 5,
       recoverySuccesses: 3,
-      phaseTimeoutMs: 150_000,
+      phaseTimeoutMs: 15 * 60_000,
       progressEveryMs: 10_000,
       alertTimeoutMs: 30_000,
     }
@@ -79,7 +79,7 @@ export function demoSettings(fast: boolean): DemoSettings {
       shiftLimit: 240,
       outageErrors: 10,
       recoverySuccesses: 5,
-      phaseTimeoutMs: 20 * 60_000,
+      phaseTimeoutMs: 30 * 60_000,
       progressEveryMs: 20_000,
       alertTimeoutMs: 90_000,
     };
@@ -189,6 +189,12 @@ async function streamUntil(
       }
       return false;
     }, { timeoutMs: settings.phaseTimeoutMs, intervalMs: 1_000 });
+    if (!finished) {
+      narrator.say(
+        `${label}: stopped waiting after ${Math.round(settings.phaseTimeoutMs / 60_000)} min ` +
+          `with ${status.succeeded} answers: the model answers slowly on this machine`,
+      );
+    }
   } finally {
     await dashboard.streamStop().catch(() => {});
     await poll(async () => {
