@@ -257,11 +257,11 @@ Deno.test("a stream may cap its answers with max_tokens, validated like a reques
   assert.match((await bad.json()).error.message, /max_tokens/);
 });
 
-Deno.test("a stream may limit the requests awaiting responses with concurrency", async () => {
+Deno.test("a stream may limit the requests awaiting responses and wait longer for each", async () => {
   const { app, deps } = setup();
   const ok = await app.request(
     "/api/stream/start",
-    postJson({ file: "quick_test.json", delay_s: 0, loop: true, concurrency: 2 }),
+    postJson({ file: "quick_test.json", delay_s: 0, loop: true, concurrency: 2, timeout_s: 900 }),
   );
   assert.equal(ok.status, 200);
   assert.deepEqual(deps.streamStarts, [{
@@ -269,13 +269,14 @@ Deno.test("a stream may limit the requests awaiting responses with concurrency",
     delayS: 0,
     loop: true,
     concurrency: 2,
+    timeoutS: 900,
   }]);
-  for (const concurrency of [0, 1.5, 257]) {
+  for (const [field, value] of [["concurrency", 0], ["concurrency", 1.5], ["timeout_s", 0]]) {
     const bad = await app.request(
       "/api/stream/start",
-      postJson({ file: "quick_test.json", concurrency }),
+      postJson({ file: "quick_test.json", [field]: value }),
     );
-    assert.equal(bad.status, 400, `concurrency ${concurrency}`);
-    assert.match((await bad.json()).error.message, /concurrency/);
+    assert.equal(bad.status, 400, `${field} ${value}`);
+    assert.match((await bad.json()).error.message, new RegExp(field as string));
   }
 });

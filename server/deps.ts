@@ -44,6 +44,8 @@ export interface StreamStartOptions {
   maxTokens?: number;
   /** Requests awaiting responses at once (the engine's default when absent). */
   concurrency?: number;
+  /** Seconds to wait for each response (the engine's default, 120, when absent). */
+  timeoutS?: number;
 }
 
 /**

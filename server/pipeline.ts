@@ -505,6 +505,7 @@ export class Pipeline implements AppDeps {
         loop: options.loop,
         maxTokens: options.maxTokens,
         concurrency: options.concurrency,
+        timeoutS: options.timeoutS,
         onProgress: (status) => this.#emit({ type: "stream", data: status }),
       });
     });

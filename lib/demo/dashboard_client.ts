@@ -30,6 +30,7 @@ export interface StreamStartBody {
   loop: boolean;
   max_tokens?: number;
   concurrency?: number;
+  timeout_s?: number;
 }
 
 /** Body of POST /api/drift/config. */

@@ -32,6 +32,8 @@ export interface DemoSettings {
   delayS: number;
   /** Requests awaiting answers at once: the stream keeps pace with the worker. */
   concurrency: number;
+  /** Seconds each request may wait for its answer (a slow machine queues calls in Ollama). */
+  responseTimeoutS: number;
   /** Topic-shift responses after which the demo stops waiting for red. */
   shiftLimit: number;
   /** Failed calls to see during the outage. */
@@ -63,6 +65,7 @@ export function demoSettings(fast: boolean): DemoSettings {
       maxTokens: 32,
       delayS: 0,
       concurrency: 2,
+      responseTimeoutS: 900,
       shiftLimit: 120,
       outageErrors: 5,
       recoverySuccesses: 3,
@@ -76,6 +79,7 @@ export function demoSettings(fast: boolean): DemoSettings {
       maxTokens: null,
       delayS: 0.5,
       concurrency: 2,
+      responseTimeoutS: 900,
       shiftLimit: 240,
       outageErrors: 10,
       recoverySuccesses: 5,
@@ -160,6 +164,7 @@ async function streamUntil(
     delay_s: settings.delayS,
     loop: true,
     concurrency: settings.concurrency,
+    timeout_s: settings.responseTimeoutS,
     ...(settings.maxTokens ? { max_tokens: settings.maxTokens } : {}),
   };
   try {
@@ -200,7 +205,7 @@ async function streamUntil(
     await poll(async () => {
       status = await dashboard.streamStatus();
       return status.state !== "running" && status.state !== "stopping";
-    }, { timeoutMs: 180_000, intervalMs: 500 });
+    }, { timeoutMs: settings.responseTimeoutS * 1000 + 30_000, intervalMs: 500 });
   }
   return { status, done: finished };
 }

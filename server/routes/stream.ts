@@ -19,6 +19,8 @@ const StartSchema = z.object({
   // requests awaiting responses at once (default 32): a small number paces the stream to the
   // workers' speed instead of queueing requests in Kafka
   concurrency: z.number().int().min(1).max(256).optional(),
+  // seconds to wait for each response (default 120), as the stream CLI's --timeout
+  timeout_s: z.number().min(1).max(3600).optional(),
 }).strict();
 
 /** Routes of the Auto Streaming tab. */
@@ -42,6 +44,7 @@ export function streamRoutes(deps: AppDeps, limits?: RateLimitOptions): Hono {
       loop: body.loop,
       ...(body.max_tokens ? { maxTokens: body.max_tokens } : {}),
       ...(body.concurrency ? { concurrency: body.concurrency } : {}),
+      ...(body.timeout_s ? { timeoutS: body.timeout_s } : {}),
     };
     try {
       return c.json(await deps.startStream(options));
