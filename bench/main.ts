@@ -19,6 +19,7 @@ import { benchResponse, seededRandom } from "./_data.ts";
 import { createTopic, deleteOwnGroups, deleteTopics, produceEvents, uniqueName } from "./_kafka.ts";
 import {
   type BenchmarkName,
+  BENCHMARKS,
   buildResults,
   type Figures,
   machineInfo,
@@ -131,6 +132,18 @@ export async function runBenchmarks(args: string[]): Promise<Results> {
 }
 
 if (import.meta.main) {
+  // help and bad arguments: one line each, no stack trace
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(`usage: deno task bench [--quick] [--only ${BENCHMARKS.join(",")}] [--out path]`);
+    Deno.exit(0);
+  }
+  try {
+    parseArgs(Deno.args);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    console.error(`error: ${error.message}`);
+    Deno.exit(2);
+  }
   await runBenchmarks(Deno.args);
   // kafkajs and fetch keep-alive sockets can hold the event loop open.
   Deno.exit(0);

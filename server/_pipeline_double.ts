@@ -49,6 +49,7 @@ export class PipelineDouble implements AppDeps {
       mlflow: { ...service, experiment: "llm-monitoring", experiment_url: null },
       ollama: { ...service, models: ["smollm2:135m"], model: "smollm2:135m", model_present: true },
       workers: [],
+      workers_reason: null,
       consumers: [],
       timezone: this.timezone,
     });
@@ -108,7 +109,10 @@ export class PipelineDouble implements AppDeps {
   drift() {
     return this.tracker.status();
   }
+  /** When set, `configureDrift` fails with it (e.g. a RangeError: no baseline file). */
+  driftError: Error | null = null;
   configureDrift(options: unknown) {
+    if (this.driftError) return Promise.reject(this.driftError);
     this.driftConfig = options;
     return Promise.resolve(this.tracker.status());
   }

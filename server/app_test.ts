@@ -156,6 +156,29 @@ Deno.test("drift routes return the monitor's state and validate window sizes", a
   assert.match((await bad.json()).error.message, /reference_size/);
 });
 
+Deno.test("the drift config pins the bundled baseline or the current window, unpins with null, and says why it cannot", async () => {
+  const { app, deps } = setup();
+  for (const baseline of ["bundled", "current", null]) {
+    const res = await app.request("/api/drift/config", postJson({ baseline }));
+    assert.equal(res.status, 200, `baseline ${baseline}`);
+    assert.deepEqual(deps.driftConfig, {
+      referenceSize: undefined,
+      currentSize: undefined,
+      baseline,
+    });
+  }
+  const unknown = await app.request("/api/drift/config", postJson({ baseline: "mine.csv" }));
+  assert.equal(unknown.status, 400);
+  assert.match((await unknown.json()).error.message, /baseline/);
+  deps.driftError = new RangeError("the bundled baseline baseline_smollm2.csv is missing");
+  const missing = await app.request("/api/drift/config", postJson({ baseline: "bundled" }));
+  assert.equal(missing.status, 409);
+  assert.deepEqual((await missing.json()).error, {
+    code: "conflict",
+    message: "the bundled baseline baseline_smollm2.csv is missing",
+  });
+});
+
 Deno.test("stream routes start only known dataset files and report status", async () => {
   const { app, deps } = setup();
   assert.deepEqual(await (await app.request("/api/datasets")).json(), {
@@ -232,4 +255,28 @@ Deno.test("a stream may cap its answers with max_tokens, validated like a reques
   );
   assert.equal(bad.status, 400);
   assert.match((await bad.json()).error.message, /max_tokens/);
+});
+
+Deno.test("a stream may limit the requests awaiting responses and wait longer for each", async () => {
+  const { app, deps } = setup();
+  const ok = await app.request(
+    "/api/stream/start",
+    postJson({ file: "quick_test.json", delay_s: 0, loop: true, concurrency: 2, timeout_s: 900 }),
+  );
+  assert.equal(ok.status, 200);
+  assert.deepEqual(deps.streamStarts, [{
+    file: "quick_test.json",
+    delayS: 0,
+    loop: true,
+    concurrency: 2,
+    timeoutS: 900,
+  }]);
+  for (const [field, value] of [["concurrency", 0], ["concurrency", 1.5], ["timeout_s", 0]]) {
+    const bad = await app.request(
+      "/api/stream/start",
+      postJson({ file: "quick_test.json", [field]: value }),
+    );
+    assert.equal(bad.status, 400, `${field} ${value}`);
+    assert.match((await bad.json()).error.message, new RegExp(field as string));
+  }
 });

@@ -86,6 +86,7 @@ class RecordingDouble implements AppDeps {
       mlflow: { ...service, experiment: "e", experiment_url: null },
       ollama: { ...service, models: [], model: "m", model_present: true },
       workers: [],
+      workers_reason: null,
       consumers: [],
       timezone: this.timezone,
     }));

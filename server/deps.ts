@@ -48,6 +48,21 @@ export interface StreamStartOptions {
   delayS: number;
   loop: boolean;
   maxTokens?: number;
+  /** Requests awaiting responses at once (the engine's default when absent). */
+  concurrency?: number;
+  /** Seconds to wait for each response (the engine's default, 120, when absent). */
+  timeoutS?: number;
+}
+
+/**
+ * Drift settings of POST /api/drift/config. `baseline`: "bundled" pins the bundled baseline
+ * (`datasets/baseline_smollm2.csv`), "current" pins the newest M responses, null unpins it
+ * (back to the first N responses); absent leaves the reference as it is.
+ */
+export interface DriftConfigOptions {
+  referenceSize?: number;
+  currentSize?: number;
+  baseline?: "bundled" | "current" | null;
 }
 
 /** Live events pushed to browsers. */
@@ -87,7 +102,8 @@ export interface AppDeps {
   runsSummary(): Promise<RunsSummary>;
   mlflowUiUrl(experimentId: string, runId?: string): string;
   drift(): DriftStatus;
-  configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<DriftStatus>;
+  /** Changes the drift windows or pins a baseline; a RangeError says why it cannot. */
+  configureDrift(options: DriftConfigOptions): Promise<DriftStatus>;
   datasets(): Promise<{ name: string; count: number | null }[]>;
   startStream(options: StreamStartOptions): Promise<StreamStatus>;
   stopStream(): Promise<StreamStatus>;

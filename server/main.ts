@@ -21,6 +21,7 @@ import { allowedHosts } from "./host_check.ts";
 import { Pipeline } from "./pipeline.ts";
 import { DEFAULT_MAX_STREAMS } from "./routes/events.ts";
 import { type GatewayHandle, gatewaySettings, startGateway } from "./gateway/runtime.ts";
+import { startupLines } from "./startup_lines.ts";
 
 export { createApp } from "./app.ts";
 
@@ -264,6 +265,7 @@ async function main(): Promise<void> {
       trustProxy: settings.trustProxy,
       maxStreams: settings.maxStreams,
     });
+    let dashboardUrl = "";
     server = await serveGuarded(
       {
         hostname: settings.hostname,
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
         limits: settings.guard,
         onListen: ({ hostname, port }) => {
           const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-          console.log(`dashboard: http://${host}:${port}/`);
+          dashboardUrl = `http://${host}:${port}/`;
         },
       },
       (request, client) =>
@@ -286,10 +288,17 @@ async function main(): Promise<void> {
       trustProxy: settings.trustProxy,
       guard: settings.guard,
       prices,
-      onListen: (url) =>
-        console.log(`gateway: ${url}/ (Ollama API /api, OpenAI API /v1, OTLP /v1/traces)`),
     });
     pipeline.attachGateway(gateway.stats);
+    // The end of start-up: every URL a user needs, the dashboard's first (scripts wait for it).
+    const lines = startupLines({
+      dashboard: dashboardUrl,
+      gateway: `${gateway.url}/`,
+      mlflow: config.mlflow.uri,
+      mlflowExperiment: pipeline.experimentUrl(),
+      experiment: config.mlflow.experiment,
+    });
+    for (const line of lines) console.log(line);
   } catch (error) {
     console.error(`serve: ${(error as Error).message}`);
     await shutdown(1);

@@ -25,11 +25,17 @@ import {
   MlflowFeedback,
   MlflowSink,
   MlflowTraces,
+  noWorkerReason,
   RequestIngest,
 } from "../lib/consumers/mod.ts";
 import { GenAiMetrics, PipelineMetrics, PrometheusRegistry } from "../lib/gateway/prometheus.ts";
 import type { PublisherStats } from "../lib/kafka/bounded_publisher.ts";
-import type { DriftStatus } from "../lib/drift/mod.ts";
+import {
+  BUNDLED_BASELINE,
+  type DriftSettings,
+  type DriftStatus,
+  parseBaseline,
+} from "../lib/drift/mod.ts";
 import { createRequestEvent } from "../lib/events/mod.ts";
 import type {
   FeedbackEvent,
@@ -59,6 +65,7 @@ import type { StreamStatus } from "../lib/stream/engine.ts";
 import type {
   AppDeps,
   ComparisonWindow,
+  DriftConfigOptions,
   HealthReport,
   LiveEvent,
   RunsPage,
@@ -507,6 +514,8 @@ export class Pipeline implements AppDeps {
       },
       ollama,
       workers,
+      // said wherever a request could wait for nobody: the sidebar, Test LLM, Auto Streaming
+      workers_reason: groups.members.length ? null : noWorkerReason(this.#topics.requests),
       consumers: groups.lags,
       sink: {
         ...this.#sink.status(),
@@ -643,6 +652,12 @@ export class Pipeline implements AppDeps {
     return value;
   }
 
+  /** The experiment's page in the MLflow UI, once the sink knows its id (else null). */
+  experimentUrl(): string | null {
+    const id = this.#sink.experimentId;
+    return id ? this.#mlflow.uiUrl(id) : null;
+  }
+
   mlflowUiUrl(experimentId: string, runId?: string): string {
     return this.#mlflow.uiUrl(experimentId, runId);
   }
@@ -651,9 +666,35 @@ export class Pipeline implements AppDeps {
     return this.#drift.status();
   }
 
-  configureDrift(options: { referenceSize?: number; currentSize?: number }): Promise<DriftStatus> {
-    this.#drift.configure(options);
-    return Promise.resolve(this.drift());
+  async configureDrift(options: DriftConfigOptions): Promise<DriftStatus> {
+    const settings: DriftSettings = {
+      referenceSize: options.referenceSize,
+      currentSize: options.currentSize,
+    };
+    if (options.baseline === "bundled") {
+      settings.baselineRows = await this.#bundledBaseline();
+      settings.baselineLabel =
+        `${BUNDLED_BASELINE.file} (bundled: ${BUNDLED_BASELINE.model} on ${BUNDLED_BASELINE.dataset})`;
+    } else if (options.baseline === null) settings.baselineRows = null;
+    this.#drift.configure(settings);
+    if (options.baseline === "current") this.#drift.pinCurrent();
+    return this.drift();
+  }
+
+  /** The rows of `datasets/baseline_smollm2.csv`; a RangeError says how to make a missing one. */
+  async #bundledBaseline() {
+    const path = `${this.#datasetsDir}/${BUNDLED_BASELINE.file}`;
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new RangeError(
+        `the bundled baseline ${BUNDLED_BASELINE.file} is missing from the datasets folder: ` +
+          "make it with `deno task baseline`",
+      );
+    }
+    return parseBaseline(text, BUNDLED_BASELINE.file);
   }
 
   async datasets(): Promise<{ name: string; count: number | null }[]> {
@@ -684,6 +725,8 @@ export class Pipeline implements AppDeps {
         delayS: options.delayS,
         loop: options.loop,
         maxTokens: options.maxTokens,
+        concurrency: options.concurrency,
+        timeoutS: options.timeoutS,
         onProgress: (status) => this.#emit({ type: "stream", data: status }),
       });
     });

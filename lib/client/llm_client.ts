@@ -14,8 +14,13 @@ import {
   type RequestSource,
   type ResponseEvent,
 } from "../events/mod.ts";
-import { readResponses, ResponseListener } from "../consumers/mod.ts";
-import { createKafka, EventProducer, TOPICS } from "../kafka/mod.ts";
+import {
+  readResponses,
+  ResponseListener,
+  type WorkerPresence,
+  workerPresence,
+} from "../consumers/mod.ts";
+import { createKafka, EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { loadStackConfig, type StackConfig } from "../stack/config.ts";
 
 /** Thrown by {@linkcode LlmClient.awaitResponse} when no response arrives in time. */
@@ -42,6 +47,8 @@ export interface LlmClientOptions {
   kafka?: Kafka;
   /** Topics (defaults: `llm.requests` and `llm.responses`); tests use their own. */
   topics?: { requests: string; responses: string };
+  /** Consumer group of the LLM workers that answer (default `llm-worker`). */
+  workerGroup?: string;
 }
 
 interface Waiter {
@@ -75,6 +82,7 @@ export class LlmClient {
   readonly #unclaimed = new Map<string, ResponseEvent>();
   readonly #listeners = new Set<(event: ResponseEvent) => void>();
   readonly #topics: { requests: string; responses: string };
+  readonly #workerGroup: string;
 
   private constructor(options: LlmClientOptions, kafka: Kafka, producer: EventProducer) {
     this.config = options.config ?? loadStackConfig();
@@ -84,6 +92,7 @@ export class LlmClient {
     this.#source = options.source ?? "api";
     this.#userId = options.userId;
     this.#topics = options.topics ?? { requests: TOPICS.requests, responses: TOPICS.responses };
+    this.#workerGroup = options.workerGroup ?? GROUPS.worker;
     this.#listener = new ResponseListener(kafka, this.#topics.responses, (e) => this.#deliver(e));
   }
 
@@ -159,6 +168,23 @@ export class LlmClient {
   /** The most recent valid responses on the topic (up to `n`), oldest first. */
   async recentResponses(n = 100): Promise<ResponseEvent[]> {
     return (await readResponses(this.#kafka, { last: n, topic: this.#topics.responses })).events;
+  }
+
+  /**
+   * Who answers this client's requests: the members of the worker group, and the sentence to
+   * show when there is none. Rejects when Kafka cannot be asked.
+   */
+  async workerPresence(): Promise<WorkerPresence> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      return await workerPresence(admin, {
+        group: this.#workerGroup,
+        topic: this.#topics.requests,
+      });
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
   }
 
   /** Stops listening, rejects pending waits, and closes what the client opened. */

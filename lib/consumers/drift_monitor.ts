@@ -164,13 +164,18 @@ export class DriftMonitor {
     return this.#tracker.configure(settings);
   }
 
+  /** See {@linkcode DriftTracker.pinCurrent}: the newest M responses become the baseline. */
+  pinCurrent(label?: string): DriftSnapshot | null {
+    return this.#tracker.pinCurrent(label);
+  }
+
   /** Recomputes now (see {@linkcode DriftTracker.recompute}). */
   recompute(): DriftSnapshot | null {
     this.#dirty = false;
     return this.#tracker.recompute();
   }
 
-  /** The latest report, or null before the windows were first full. */
+  /** The latest report (provisional while the windows fill), or null before the first one. */
   latest(): DriftSnapshot | null {
     return this.#tracker.latest();
   }
@@ -190,9 +195,14 @@ export class DriftMonitor {
     return this.#tracker.windows();
   }
 
-  /** Responses still needed before the first report. */
+  /** Responses still needed to fill both windows (a full report). */
   needed(): number {
     return this.#tracker.needed();
+  }
+
+  /** Responses still needed before the first report (provisional while the windows fill). */
+  neededForReport(): number {
+    return this.#tracker.neededForReport();
   }
 
   /** Valid responses consumed so far. */

@@ -88,6 +88,11 @@ export interface HealthReport {
   mlflow: ServiceHealth & { experiment: string; experiment_url: string | null };
   ollama: ServiceHealth & { models: string[]; model: string; model_present: boolean };
   workers: WorkerHealth[];
+  /**
+   * Why requests would not be answered, in one sentence for people (e.g. "no LLM worker is
+   * consuming llm.requests: start `deno task serve` or `deno task worker`"), or null.
+   */
+  workers_reason: string | null;
   consumers: ConsumerGroupHealth[];
   /** The MLflow sink: policy, counts, rate, lag and its minute runs (when this server runs one). */
   sink?: SinkHealth;

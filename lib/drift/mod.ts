@@ -131,10 +131,12 @@ export {
   toCsv,
 } from "./llm_report.ts";
 export {
+  type ComparedRows,
   DEFAULT_CURRENT_SIZE,
   DEFAULT_REFERENCE_SIZE,
   DriftWindows,
   type DriftWindowsOptions,
+  PROVISIONAL_MIN_ROWS,
   type ReferenceKind,
   type ReferenceSpec,
   type WindowDescription,
@@ -153,3 +155,4 @@ export {
   MAX_ALERTS,
 } from "./tracker.ts";
 export { responsesCsv } from "./responses_csv.ts";
+export { BUNDLED_BASELINE, parseBaseline, TIMING_COLUMNS, withoutTimings } from "./baseline.ts";

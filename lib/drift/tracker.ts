@@ -5,7 +5,9 @@
  * `llm.responses`; notebooks and tests can feed it directly.
  *
  * Windows: the reference is the first N responses added (default 200) or a pinned baseline; the
- * current window is the newest M responses (default 200).
+ * current window is the newest M responses (default 200). Until both are full, a *provisional*
+ * report compares what has arrived once each side has 30 rows (see `DriftWindows.compared`): the
+ * first minutes of traffic already show a report, marked `provisional` with its row counts.
  *
  * Browser-safe: no `Deno.*`, no Kafka.
  *
@@ -71,8 +73,17 @@ export interface ColumnDistribution {
 
 /** The monitor's latest report. */
 export interface DriftSnapshot {
-  /** The report, in the JSON shape of `cli.ts --json`. */
+  /** The report, in the JSON shape of `cli.ts --json` (its row counts are the rows compared). */
   report: DriftReport;
+  /**
+   * True while the configured windows are not full: the report compares the rows that have
+   * arrived (the first part as reference, the newest part as current, or a pinned baseline
+   * against the newest rows), `report.reference_rows` and `report.current_rows` of them. False:
+   * the configured windows.
+   */
+  provisional: boolean;
+  /** Responses still needed to fill the configured windows (0 for a full report). */
+  needed: number;
   /** The windows the report compares. */
   windows: WindowsDescription;
   /** Each compared column's values in both windows. */
@@ -105,6 +116,8 @@ export interface DriftAlert {
   drifted_columns: string[];
   /** Share of drifted columns. */
   share: number;
+  /** True when the report that raised it was provisional (windows not yet full). */
+  provisional?: boolean;
 }
 
 function checkSize(value: unknown, name: string): void {
@@ -123,7 +136,7 @@ function checkSize(value: unknown, name: string): void {
  * import { DriftTracker } from "./tracker.ts";
  * const tracker = new DriftTracker({ referenceSize: 50, currentSize: 50 });
  * tracker.add({ latency_ms: 1200, status: "success", ts_end: Date.now() });
- * tracker.recompute(); // null until both windows are full
+ * tracker.recompute(); // null until each side has 30 rows (a provisional report)
  * tracker.status().report; // null, with a reason
  * ```
  */
@@ -170,8 +183,8 @@ export class DriftTracker {
    * Changes windows and report options at run time and recomputes at once. Options are checked
    * first (a TypeError or RangeError, and nothing changes). When the report cannot be computed
    * with the new report options (a chosen column has no values in a window), the previous report
-   * options are restored and a RangeError says why. Returns the new report, or null while the
-   * windows are not full.
+   * options are restored and a RangeError says why. Returns the new report (provisional while
+   * the windows are not full), or null while there are too few rows for any report.
    */
   configure(settings: DriftSettings): DriftSnapshot | null {
     if (settings === null || typeof settings !== "object") {
@@ -193,7 +206,9 @@ export class DriftTracker {
     const previous = this.#options;
     this.#applySettings(settings);
     const snapshot = this.recompute();
-    if (snapshot === null && this.#windows.ready()) {
+    // a report of the old windows no longer describes the new ones: say what is missing instead
+    if (snapshot === null && this.#windows.compared() === null) this.#latest = null;
+    if (snapshot === null && this.#windows.compared() !== null) {
       // the new report options do not fit the data (e.g. a column without values): keep the
       // previous ones and say why
       const reason = this.#lastError ?? "the drift report failed";
@@ -236,13 +251,38 @@ export class DriftTracker {
   }
 
   /**
-   * Recomputes the report now when both windows are full; returns it (and calls `onReport`),
-   * or null when the windows are not full yet or the computation failed (see `lastError`).
+   * Pins the newest M responses (M: the current window's size) as the baseline (reference) from
+   * now on, e.g. after a period of known-good traffic, and recomputes; the current window is then
+   * the newest M responses, so the first report shows no drift. The label names it (default:
+   * "newest M responses at <ISO time>"). Throws a RangeError when no response has arrived.
+   */
+  pinCurrent(label?: string): DriftSnapshot | null {
+    const { rows, from, to } = this.#windows.newest();
+    if (rows.length === 0) {
+      throw new RangeError("Expected responses to pin as baseline, found none");
+    }
+    this.#windows.setReference({
+      kind: "baseline",
+      rows,
+      label: label ??
+        `newest ${rows.length} responses at ${new Date(this.#now()).toISOString()}`,
+      from,
+      to,
+    });
+    const snapshot = this.recompute();
+    if (snapshot === null && this.#windows.compared() === null) this.#latest = null;
+    return snapshot;
+  }
+
+  /**
+   * Recomputes the report now: on the full windows, or provisionally while they fill (see
+   * `DriftWindows.compared`); returns it (and calls `onReport`), or null when there are too few
+   * rows yet or the computation failed (see `lastError`).
    */
   recompute(): DriftSnapshot | null {
-    if (!this.#windows.ready()) return null;
-    const reference = this.#windows.reference();
-    const current = this.#windows.current();
+    const compared = this.#windows.compared();
+    if (compared === null) return null;
+    const { reference, current, provisional } = compared;
     let report: DriftReport;
     try {
       report = driftFromRows(reference, current, this.#options);
@@ -257,6 +297,7 @@ export class DriftTracker {
         at,
         drifted_columns: report.columns.filter((c) => c.drifted).map((c) => c.column),
         share: report.share_of_drifted_columns,
+        ...(provisional ? { provisional: true } : {}),
       };
       this.#alerts.push(alert);
       if (this.#alerts.length > MAX_ALERTS) {
@@ -276,6 +317,8 @@ export class DriftTracker {
     }
     this.#latest = {
       report,
+      provisional,
+      needed: this.#windows.needed(),
       windows: this.#windows.describe(),
       distributions,
       computed_at: at,
@@ -287,7 +330,7 @@ export class DriftTracker {
     return snapshot;
   }
 
-  /** The latest report, or null before the windows were first full. */
+  /** The latest report (provisional or full), or null before the first one. */
   latest(): DriftSnapshot | null {
     return this.#latest;
   }
@@ -304,17 +347,28 @@ export class DriftTracker {
 
   /** The latest report, or what is missing before the first one. */
   status(): DriftStatus {
-    return this.#latest ?? {
+    if (this.#latest) return this.#latest;
+    const forReport = this.neededForReport();
+    const full = this.needed();
+    return {
       report: null,
-      reason: `waiting for responses: the drift monitor needs ${this.needed()} more`,
+      reason: forReport < full
+        ? `waiting for responses: the drift monitor needs ${forReport} more for a first, ` +
+          `provisional report (${full} more to fill the windows)`
+        : `waiting for responses: the drift monitor needs ${full} more`,
       windows: this.windows(),
       alerts: this.alerts(),
     };
   }
 
-  /** Responses still needed before the first report. */
+  /** Responses still needed to fill both windows (a full report). */
   needed(): number {
     return this.#windows.needed();
+  }
+
+  /** Responses still needed before the first report (provisional while the windows fill). */
+  neededForReport(): number {
+    return this.#windows.neededForReport();
   }
 
   /** Valid responses consumed so far. */

@@ -8,6 +8,12 @@
  *   the current window holds only responses that came after the reference (the two never
  *   overlap); with a baseline it holds the newest M responses of all.
  *
+ * While the windows are not full, {@linkcode DriftWindows.compared} still offers rows to compare
+ * once both sides have a minimum ({@linkcode PROVISIONAL_MIN_ROWS}, 30, or the configured size
+ * when smaller): the first part of what has arrived as reference and the newest part as current
+ * (about half each), or the pinned baseline against the newest rows. Such a comparison is
+ * *provisional*; once both windows are full, it is the windows themselves.
+ *
  * Memory: at most N + M rows (plus the baseline's rows). Browser-safe: no `Deno.*`.
  *
  * @module
@@ -20,6 +26,12 @@ import { llmColumns, type LlmColumnsRow, type LlmResponseLike } from "./llm_colu
 export const DEFAULT_REFERENCE_SIZE = 200;
 /** Default number of current rows (the newest M responses). */
 export const DEFAULT_CURRENT_SIZE = 200;
+
+/**
+ * Rows on each side before a provisional comparison is offered (a configured window smaller than
+ * this needs only its own size).
+ */
+export const PROVISIONAL_MIN_ROWS = 30;
 
 /** A response event as the windows read it: the LLM fields plus its timestamps (ms). */
 export type WindowEvent = LlmResponseLike & { ts_end?: number | null; ts?: number | null };
@@ -80,9 +92,38 @@ export interface WindowsDescription {
   ready: boolean;
 }
 
+/** The rows a report compares now (see {@linkcode DriftWindows.compared}). */
+export interface ComparedRows {
+  /** Reference rows, oldest first. */
+  reference: LlmColumnsRow[];
+  /** Current rows, oldest first. */
+  current: LlmColumnsRow[];
+  /**
+   * True while the configured windows are not full: the rows are a provisional split of what
+   * has arrived (or the baseline against the newest rows). False: the configured windows.
+   */
+  provisional: boolean;
+}
+
 interface Entry {
   row: LlmColumnsRow;
   ts: number | null;
+}
+
+/**
+ * How many of k rows, in arrival order, a provisional comparison uses: the first `reference`
+ * rows and the newest `current` rows. The current side takes the newest half (at most M), the
+ * reference the rows before it (at most N); the current side then takes what the reference could
+ * not. O(1).
+ */
+function provisionalSplit(
+  k: number,
+  referenceSize: number,
+  currentSize: number,
+): { reference: number; current: number } {
+  const half = Math.min(currentSize, Math.ceil(k / 2));
+  const reference = Math.min(referenceSize, k - half);
+  return { reference, current: Math.min(currentSize, k - reference) };
 }
 
 function checkSize(value: unknown, name: string): number {
@@ -284,11 +325,25 @@ export class DriftWindows {
   }
 
   #currentEntries(): Entry[] {
-    const ring = this.#ring.toArray();
-    if (!this.#baseline || ring.length >= this.#ring.capacity) return ring;
+    if (!this.#baseline) return this.#ring.toArray();
     // with a baseline, the newest M responses of all: the first-N store's tail comes before
+    return this.#newestEntries();
+  }
+
+  #newestEntries(): Entry[] {
+    const ring = this.#ring.toArray();
+    if (ring.length >= this.#ring.capacity) return ring;
     const missing = this.#ring.capacity - ring.length;
     return [...this.#first.slice(-missing), ...ring];
+  }
+
+  /**
+   * The newest M rows held, whatever window they are in (oldest first, a copy): what the current
+   * window holds once a baseline is pinned. O(N + M).
+   */
+  newest(): { rows: LlmColumnsRow[]; from: number | null; to: number | null } {
+    const entries = this.#newestEntries();
+    return { rows: entries.map((e) => e.row), ...timeRange(entries) };
   }
 
   /** Number of rows still needed before {@linkcode ready} is true. */
@@ -304,6 +359,88 @@ export class DriftWindows {
    */
   ready(): boolean {
     return this.needed() === 0;
+  }
+
+  /** Rows each side needs before a provisional comparison: 30, or the configured size if smaller. */
+  #minimums(): { reference: number; current: number } {
+    return {
+      reference: Math.min(PROVISIONAL_MIN_ROWS, this.#referenceSize),
+      current: Math.min(PROVISIONAL_MIN_ROWS, this.#ring.capacity),
+    };
+  }
+
+  /** Whether a provisional split of k held rows meets the minimums (first-N reference). */
+  #splitMeets(k: number): boolean {
+    const min = this.#minimums();
+    const split = provisionalSplit(k, this.#referenceSize, this.#ring.capacity);
+    return split.reference >= min.reference && split.current >= min.current;
+  }
+
+  /**
+   * The rows a report compares now: the configured windows when both are full
+   * (`provisional: false`, the same rows as {@linkcode reference} and {@linkcode current});
+   * before that, once both sides have their minimum ({@linkcode PROVISIONAL_MIN_ROWS}), a
+   * provisional split (`provisional: true`):
+   *
+   * - first-N reference: of the k rows that have arrived, the newest half (at most M) is the
+   *   current side and the rows before it (at most N) the reference, so the two never overlap
+   *   and grow into the configured windows as they fill;
+   * - pinned baseline: the baseline against the newest rows (fewer than M).
+   *
+   * Null while there are too few rows. O(N + M).
+   *
+   * @example
+   * ```ts
+   * import { DriftWindows } from "./windows.ts";
+   * const w = new DriftWindows({ referenceSize: 200, currentSize: 200 });
+   * for (let i = 0; i < 60; i++) w.add({ latency_ms: 100 + i });
+   * const rows = w.compared()!;
+   * [rows.reference.length, rows.current.length, rows.provisional]; // [30, 30, true]
+   * ```
+   */
+  compared(): ComparedRows | null {
+    if (this.ready()) {
+      return { reference: this.reference(), current: this.current(), provisional: false };
+    }
+    if (this.#baseline) {
+      const current = this.#currentEntries();
+      if (current.length < this.#minimums().current) return null;
+      return {
+        reference: this.reference(),
+        current: current.map((e) => e.row),
+        provisional: true,
+      };
+    }
+    const held = [...this.#first, ...this.#ring.toArray()];
+    const split = provisionalSplit(held.length, this.#referenceSize, this.#ring.capacity);
+    if (!this.#splitMeets(held.length)) return null;
+    return {
+      reference: held.slice(0, split.reference).map((e) => e.row),
+      current: held.slice(held.length - split.current).map((e) => e.row),
+      provisional: true,
+    };
+  }
+
+  /**
+   * Responses still needed before {@linkcode compared} offers rows (0 when it does now): a
+   * first, provisional report. {@linkcode needed} counts to full windows. O(log(N + M)).
+   */
+  neededForReport(): number {
+    if (this.ready()) return 0;
+    if (this.#baseline) {
+      return Math.max(0, this.#minimums().current - this.#currentEntries().length);
+    }
+    const held = this.#first.length + this.#ring.size;
+    // the split of k rows grows with k on both sides: the first k that meets the minimums is
+    // found by bisection; at N + M held rows the windows are full
+    let lo = held;
+    let hi = held + this.needed();
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.#splitMeets(mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo - held;
   }
 
   /** What windows are in use: kinds, sizes, rows held and time ranges. O(N + M). */

@@ -121,3 +121,80 @@ Deno.test("windows reject sizes that are not positive integers and empty baselin
   assert.throws(() => w.addRow(null as never), TypeError);
   assert.equal(w.referenceKind, "first_n");
 });
+
+Deno.test("before the windows fill, a provisional split compares the first half with the newest half from 30 rows each", () => {
+  const w = new DriftWindows(); // N = M = 200
+  fill(w, 1, 59);
+  assert.equal(w.compared(), null, "59 rows: one short of 30 on each side");
+  assert.equal(w.neededForReport(), 1);
+  w.add(event(60));
+  const at60 = w.compared()!;
+  assert.equal(at60.provisional, true);
+  assert.deepEqual(latencies(at60.reference), latencies(llmColumns(range(1, 30).map(event))));
+  assert.deepEqual(latencies(at60.current), latencies(llmColumns(range(31, 60).map(event))));
+  fill(w, 61, 300);
+  const at300 = w.compared()!;
+  assert.equal(at300.reference.length, 150);
+  assert.equal(at300.current.length, 150);
+  assert.equal(at300.current.at(-1)!.latency_s, 0.3, "the current side ends at the newest row");
+  fill(w, 301, 399);
+  const at399 = w.compared()!;
+  assert.deepEqual([at399.reference.length, at399.current.length, at399.provisional], [
+    199,
+    200,
+    true,
+  ]);
+  w.add(event(400));
+  const full = w.compared()!;
+  assert.equal(full.provisional, false);
+  assert.deepEqual(full.reference, w.reference(), "full windows are the windows themselves");
+  assert.deepEqual(full.current, w.current());
+  assert.equal(w.neededForReport(), 0);
+});
+
+Deno.test("the responses needed for a first report count down to the first provisional split for any window sizes", () => {
+  for (const [n, m] of [[200, 200], [10, 200], [300, 50], [50, 300], [12, 15], [31, 29]]) {
+    const w = new DriftWindows({ referenceSize: n, currentSize: m });
+    let expected = w.neededForReport();
+    for (let ms = 1; ms <= n + m; ms++) {
+      assert.equal(w.compared() !== null, expected === 0, `N=${n} M=${m} after ${ms - 1} rows`);
+      if (expected === 0) {
+        const rows = w.compared()!;
+        assert.ok(rows.reference.length >= Math.min(30, n), `N=${n} M=${m}: reference side`);
+        assert.ok(rows.current.length >= Math.min(30, m), `N=${n} M=${m}: current side`);
+        assert.ok(rows.reference.length <= n && rows.current.length <= m);
+        assert.ok(
+          rows.reference.length + rows.current.length <= ms - 1,
+          `N=${n} M=${m}: the sides never overlap`,
+        );
+        break;
+      }
+      w.add(event(ms));
+      expected--;
+      assert.equal(w.neededForReport(), expected, `N=${n} M=${m} after ${ms} rows`);
+    }
+  }
+});
+
+Deno.test("with a pinned baseline the newest rows are compared from the 30th on", () => {
+  const w = new DriftWindows({ referenceSize: 200, currentSize: 200 });
+  w.setReference({ kind: "baseline", rows: llmColumns(range(501, 560).map(event)) });
+  fill(w, 1, 29);
+  assert.equal(w.compared(), null);
+  assert.equal(w.neededForReport(), 1);
+  w.add(event(30));
+  const rows = w.compared()!;
+  assert.equal(rows.provisional, true);
+  assert.equal(rows.reference.length, 60);
+  assert.deepEqual(latencies(rows.current), latencies(llmColumns(range(1, 30).map(event))));
+  const small = new DriftWindows({ referenceSize: 200, currentSize: 20 });
+  small.setReference({ kind: "baseline", rows: llmColumns([event(1)]) });
+  fill(small, 1, 19);
+  assert.equal(small.neededForReport(), 1, "a current window under 30 needs only its own size");
+  small.add(event(20));
+  assert.equal(small.compared()!.provisional, false);
+});
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

@@ -6,6 +6,8 @@
  */
 
 import { Kafka, logLevel, type RetryOptions } from "kafkajs";
+// every client gets the fix of kafkajs' request queue timer (TimeoutNegativeWarning, busy polling)
+import "./request_queue_fix.ts";
 
 const LEVELS: Record<string, logLevel> = {
   nothing: logLevel.NOTHING,

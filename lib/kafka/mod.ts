@@ -19,3 +19,4 @@ export * from "./dlq.ts";
 export * from "./lag.ts";
 export * from "./reader.ts";
 export * from "./bounded_publisher.ts";
+export * from "./request_queue_fix.ts";

@@ -9,6 +9,8 @@
  */
 
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+// the fix of kafkajs' request queue timer (TimeoutNegativeWarning, busy polling): see the module
+import "../kafka/request_queue_fix.ts";
 import { type StackConfig, TOPICS } from "./config.ts";
 import { exists } from "./_fs.ts";
 import { requireCommand } from "./prerequisites.ts";

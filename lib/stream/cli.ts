@@ -14,14 +14,19 @@
  *
  * Progress goes to stderr (a bar redrawn in place on a terminal, one line every 5 s
  * otherwise); the summary goes to stdout (with `--json`: one JSON object on the last line).
+ * Before sending, and every 5 s while it waits, it asks Kafka whether the `llm-worker` group has
+ * members; when it has none it says so in one line ("no LLM worker is consuming llm.requests:
+ * start `deno task serve` or `deno task worker`"), and when requests then time out the summary
+ * carries that reason (`failure_reason`) and the exit code is 1.
  * Ctrl-C stops sending and waits for the responses already sent; a second Ctrl-C stops
- * waiting. Exit codes: 0 finished, 1 runtime failure (e.g. Kafka unreachable), 2 bad input
- * (one error line on stderr), 130 interrupted.
+ * waiting. Exit codes: 0 finished, 1 runtime failure (e.g. Kafka unreachable, or no worker
+ * answered), 2 bad input (one error line on stderr), 130 interrupted.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
+import type { WorkerPresence } from "../consumers/worker_presence.ts";
 import { LIMITS } from "../events/mod.ts";
 import { type Dataset, DatasetError, loadDataset } from "./dataset.ts";
 import {
@@ -46,8 +51,14 @@ export class StreamCliError extends Error {
   override name = "StreamCliError";
 }
 
-/** A client the CLI can close. */
-export type ClosableStreamClient = StreamClient & { close(): Promise<void> };
+/**
+ * A client the CLI can close; one that can say who consumes its requests (as `LlmClient` can)
+ * gets the worker check.
+ */
+export type ClosableStreamClient = StreamClient & {
+  close(): Promise<void>;
+  workerPresence?(): Promise<WorkerPresence>;
+};
 
 /** What {@linkcode runStreamCli} uses from the outside world; every field has a default. */
 export interface StreamCliDeps {
@@ -65,6 +76,10 @@ export interface StreamCliDeps {
   clock?: Clock;
   /** Period of the plain progress lines. Default 5000 ms. */
   progressIntervalMs?: number;
+  /** Who consumes the requests. Default: the client's `workerPresence`, when it has one. */
+  workers?: () => Promise<WorkerPresence>;
+  /** Period of the worker check while the stream runs. Default 5000 ms. */
+  workerCheckIntervalMs?: number;
 }
 
 interface NumberSpec {
@@ -355,18 +370,83 @@ export async function runStreamCli(args: string[], deps: StreamCliDeps = {}): Pr
     }
   });
 
+  const workers = new WorkerWatch(
+    deps.workers ?? (client.workerPresence ? () => client.workerPresence!() : null),
+    (line) => stderr(`${terminal && reporter.running ? "\n" : ""}${line}\n`),
+  );
+  await workers.check(); // before sending: say at once when nobody will answer
   stderr(`${describePlan(job, dataset, parsed.options)}\n`);
   reporter.start();
+  workers.watch(deps.workerCheckIntervalMs ?? 5_000);
   let summary;
   try {
     summary = await job.start();
   } finally {
     reporter.stop();
     removeInterrupt();
-    await client.close().catch(() => {});
+    workers.stop();
   }
+  let code = interrupts > 0 ? 130 : 0;
+  const timedOut = summary.failed_by_type.response_timeout ?? 0;
+  if (timedOut > 0) {
+    await workers.check();
+    if (workers.absent) {
+      summary = { ...summary, failure_reason: workers.absent };
+      stderr(`error: ${timedOut} requests got no response: ${workers.absent}\n`);
+      if (code === 0) code = 1;
+    }
+  }
+  await client.close().catch(() => {});
   stdout(parsed.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
-  return interrupts > 0 ? 130 : 0;
+  return code;
+}
+
+/**
+ * Watches whether the worker group has members: one line when it has none, one when a worker
+ * joins. A failed check changes nothing (Kafka problems show elsewhere).
+ */
+class WorkerWatch {
+  readonly #ask: (() => Promise<WorkerPresence>) | null;
+  readonly #say: (line: string) => void;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  /** The check in progress (a second caller waits for it rather than asking again). */
+  #pending: Promise<void> | null = null;
+  /** The reason of the last check that found no worker; null when one was found (or unknown). */
+  absent: string | null = null;
+
+  constructor(ask: (() => Promise<WorkerPresence>) | null, say: (line: string) => void) {
+    this.#ask = ask;
+    this.#say = say;
+  }
+
+  check(): Promise<void> {
+    if (!this.#ask) return Promise.resolve();
+    this.#pending ??= this.#checkOnce(this.#ask).finally(() => this.#pending = null);
+    return this.#pending;
+  }
+
+  async #checkOnce(ask: () => Promise<WorkerPresence>): Promise<void> {
+    try {
+      const presence = await ask();
+      if (presence.reason && presence.reason !== this.absent) this.#say(presence.reason);
+      else if (!presence.reason && this.absent) {
+        this.#say(`an LLM worker joined: ${presence.members.join(", ")}`);
+      }
+      this.absent = presence.reason;
+    } catch {
+      // unknown: keep what was known
+    }
+  }
+
+  watch(intervalMs: number): void {
+    if (!this.#ask) return;
+    this.#timer = setInterval(() => this.check(), intervalMs);
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+  }
 }
 
 if (import.meta.main) {

@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { LlmWorker, MlflowSink, readResponses } from "../consumers/mod.ts";
 import { createKafka, EventProducer, GROUPS } from "../kafka/mod.ts";
 import { MlflowClient, tagOf } from "../mlflow/mod.ts";
-import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../stack/testing.ts";
+import { LlmClient } from "../client/llm_client.ts";
+import {
+  createTestTopics,
+  INTEGRATION,
+  integrationConfig,
+  uniqueName,
+  waitFor,
+} from "../stack/testing.ts";
 import { runStreamCli } from "./cli.ts";
 import type { StreamSummary } from "./engine.ts";
 import { systemClock } from "./schedule.ts";
@@ -260,6 +267,107 @@ Deno.test({
     } finally {
       await sink.stop();
       await producer.disconnect();
+    }
+  },
+});
+
+const NO_WORKER = "no LLM worker is consuming llm.requests: start `deno task serve` or " +
+  "`deno task worker`";
+
+Deno.test("CLI says in one line that no worker consumes the requests, and exits 1 with the reason when they time out", async () => {
+  const t = doubleDeps(() => ({ kind: "never" }));
+  let checks = 0;
+  const code = await runStreamCli(
+    ["--file", QUICK, "--delay", "0", "--count", "2", "--timeout", "0.2", "--json"],
+    {
+      ...t.deps,
+      workers: () => {
+        checks++;
+        return Promise.resolve({ members: [], reason: NO_WORKER });
+      },
+      workerCheckIntervalMs: 20,
+    },
+  );
+  assert.equal(code, 1);
+  const err = t.err.join("");
+  assert.equal(t.err[0], `${NO_WORKER}\n`, "said before sending");
+  assert.match(t.err[1], /^streaming /);
+  assert.equal(err.split(NO_WORKER).length - 1, 2, `once at start, once at the end: ${err}`);
+  assert.match(err, /error: 2 requests got no response: no LLM worker is consuming llm\.requests/);
+  assert.ok(checks >= 2, `checked before and after, found ${checks} checks`);
+  const summary: StreamSummary = JSON.parse(t.out.join("").trimEnd().split("\n").at(-1)!);
+  assert.equal(summary.failure_reason, NO_WORKER);
+  assert.deepEqual(summary.failed_by_type, { response_timeout: 2 });
+});
+
+Deno.test("CLI notices a worker joining while it waits and then finishes normally", async () => {
+  let present = false;
+  const t = doubleDeps(() => {
+    setTimeout(() => present = true, 10);
+    return { kind: "success", afterMs: 120 };
+  });
+  const code = await runStreamCli(["--file", QUICK, "--delay", "0", "--count", "1"], {
+    ...t.deps,
+    workers: () =>
+      Promise.resolve(
+        present ? { members: ["worker-1"], reason: null } : { members: [], reason: NO_WORKER },
+      ),
+    workerCheckIntervalMs: 20,
+  });
+  assert.equal(code, 0, t.err.join(""));
+  assert.match(t.err.join(""), /an LLM worker joined: worker-1/);
+  assert.doesNotMatch(t.out.join(""), /reason/);
+});
+
+Deno.test("CLI leaves the worker check out for a client that cannot tell, and a failing check changes nothing", async () => {
+  const t = doubleDeps(() => ({ kind: "success", afterMs: 5 }));
+  const code = await runStreamCli(["--file", QUICK, "--delay", "0", "--count", "1"], {
+    ...t.deps,
+    workers: () => Promise.reject(new Error("kafka says no")),
+  });
+  assert.equal(code, 0);
+  assert.doesNotMatch(t.err.join(""), /worker/);
+});
+
+Deno.test({
+  name:
+    "CLI against real Kafka with no worker in the group: exit 1 within the timeout, the reason on stderr and in the JSON summary",
+  ...INTEGRATION,
+  fn: async () => {
+    const config = integrationConfig();
+    const kafka = createKafka(config.kafka.brokers, "stream-cli-no-worker-test");
+    // private topics and group: nothing is left waiting in llm.requests
+    const { topics, cleanup } = await createTestTopics(kafka, ["requests", "responses"]);
+    const group = uniqueName("no-worker");
+    const err: string[] = [];
+    const out: string[] = [];
+    try {
+      const started = Date.now();
+      const code = await runStreamCli(
+        ["--file", QUICK, "--delay", "0", "--count", "3", "--timeout", "5", "--json"],
+        {
+          connect: () =>
+            LlmClient.connect({ config, source: "stream", topics, workerGroup: group }),
+          stdout: (text) => out.push(text),
+          stderr: (text) => err.push(text),
+          terminal: false,
+          onInterrupt: () => () => {},
+        },
+      );
+      const elapsed = Date.now() - started;
+      const reason = `no LLM worker is consuming ${topics.requests}: start \`deno task serve\` ` +
+        "or `deno task worker`";
+      assert.equal(code, 1, err.join(""));
+      assert.equal(err[0], `${reason}\n`, "the one line comes before sending");
+      assert.match(err.join(""), /error: 3 requests got no response: no LLM worker is consuming/);
+      const summary: StreamSummary = JSON.parse(out.join("").trimEnd().split("\n").at(-1)!);
+      assert.equal(summary.failure_reason, reason);
+      assert.equal(summary.sent, 3);
+      assert.deepEqual(summary.failed_by_type, { response_timeout: 3 });
+      // each request waits its 5 s from its send; connecting and checking take the rest
+      assert.ok(elapsed < 60_000, `finished after ${elapsed} ms`);
+    } finally {
+      await cleanup();
     }
   },
 });

@@ -173,6 +173,11 @@ export interface StreamSummary {
   failures: Array<{ request_id: string | null; type: string; message: string }>;
   /** Per-variant figures and their comparisons, for an A/B run. */
   ab?: AbSummary;
+  /**
+   * Why requests went unanswered, when the caller knows (the stream CLI: no LLM worker consumes
+   * the request topic), else null. The engine itself sets null.
+   */
+  failure_reason: string | null;
 }
 
 /** Failures kept with their reasons in the summary. */
@@ -584,6 +589,7 @@ export class StreamJob {
       request_ids: [...this.#requestIds],
       failures: this.#failures.map((f) => ({ ...f })),
       ...(this.#options.ab ? { ab: this.#abSummary() } : {}),
+      failure_reason: null,
     };
   }
 

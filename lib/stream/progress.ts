@@ -122,6 +122,7 @@ export function formatSummary(summary: StreamSummary): string {
     lines.push(`  failure       ${f.type}${f.request_id ? ` ${f.request_id}` : ""}: ${f.message}`);
   }
   if (summary.ab) lines.push("", formatAbSummary(summary.ab));
+  if (summary.failure_reason) lines.push(`  reason        ${summary.failure_reason}`);
   return lines.join("\n");
 }
 
@@ -215,6 +216,11 @@ export class ProgressReporter {
 
   constructor(options: ProgressReporterOptions) {
     this.#options = options;
+  }
+
+  /** Whether it is drawing (between start and stop). */
+  get running(): boolean {
+    return this.#timer !== null;
   }
 
   /** Starts drawing (a terminal) or the periodic lines (otherwise). */

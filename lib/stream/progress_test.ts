@@ -70,6 +70,7 @@ Deno.test("the summary block lists counts, failure types, percentiles and the st
     elapsed_s: 16,
     request_ids: [],
     failures: [{ request_id: "r1", type: "response_timeout", message: "no response" }],
+    failure_reason: null,
   };
   const text = formatSummary(summary);
   assert.match(text, /^Stream summary \(datasets\/quick_test\.json\)$/m);
@@ -80,6 +81,9 @@ Deno.test("the summary block lists counts, failure types, percentiles and the st
   assert.match(text, /tokens\/s {6}avg 21\.3 {2}\(190 completion tokens\)/);
   assert.match(text, /failure {7}response_timeout r1: no response/);
   assert.doesNotMatch(text, /abandoned/);
+  assert.doesNotMatch(text, /reason/);
+  const why = formatSummary({ ...summary, failure_reason: "no LLM worker is consuming x" });
+  assert.match(why, /^ {2}reason {8}no LLM worker is consuming x$/m);
 });
 
 Deno.test("on a terminal the reporter redraws one line with \\r and ends it on stop", async () => {

@@ -16,6 +16,11 @@ const StartSchema = z.object({
   delay_s: z.number().min(0).max(3600).default(3),
   loop: z.boolean().default(false),
   max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).optional(),
+  // requests awaiting responses at once (default 32): a small number paces the stream to the
+  // workers' speed instead of queueing requests in Kafka
+  concurrency: z.number().int().min(1).max(256).optional(),
+  // seconds to wait for each response (default 120), as the stream CLI's --timeout
+  timeout_s: z.number().min(1).max(3600).optional(),
 }).strict();
 
 /** Routes of the Auto Streaming tab. */
@@ -33,13 +38,16 @@ export function streamRoutes(deps: AppDeps, limits?: RateLimitOptions): Hono {
         `file must be one of ${names.join(", ")}, found "${body.file}"`,
       );
     }
-    const options = { file: body.file, delayS: body.delay_s, loop: body.loop };
+    const options = {
+      file: body.file,
+      delayS: body.delay_s,
+      loop: body.loop,
+      ...(body.max_tokens ? { maxTokens: body.max_tokens } : {}),
+      ...(body.concurrency ? { concurrency: body.concurrency } : {}),
+      ...(body.timeout_s ? { timeoutS: body.timeout_s } : {}),
+    };
     try {
-      return c.json(
-        await deps.startStream(
-          body.max_tokens ? { ...options, maxTokens: body.max_tokens } : options,
-        ),
-      );
+      return c.json(await deps.startStream(options));
     } catch (error) {
       if (error instanceof StreamBusyError) throw new ApiError(409, "conflict", error.message);
       throw error;

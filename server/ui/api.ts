@@ -18,6 +18,7 @@ import type {
   FeedbackAccepted,
   FeedbackBody,
   FeedbackRecord,
+  DriftConfigBody,
   HealthReport,
   MetricsSnapshot,
   ResponseEvent,
@@ -175,8 +176,7 @@ export const api = {
   runs: (query: RunsQuery): Promise<RunsPage> =>
     requestJson(`/api/mlflow/runs?${runsQueryString(query)}`),
   drift: (): Promise<DriftBody> => requestJson("/api/drift"),
-  driftConfig: (body: { reference_size?: number; current_size?: number }): Promise<DriftBody> =>
-    postJson("/api/drift/config", body),
+  driftConfig: (body: DriftConfigBody): Promise<DriftBody> => postJson("/api/drift/config", body),
   models: (): Promise<{ models: string[]; default: string }> => requestJson("/api/models"),
   submit: (body: SubmitBody): Promise<{ request_id: string; model?: string }> =>
     postJson("/api/requests", body),

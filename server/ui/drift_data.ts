@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DriftAlert } from "../../lib/drift/tracker.ts";
+import type { DriftAlert, DriftSnapshot } from "../../lib/drift/tracker.ts";
 import type { WindowDescription, WindowsDescription } from "../../lib/drift/windows.ts";
 import type { JsonSafe } from "../../lib/drift/report.ts";
 
@@ -13,7 +13,7 @@ import type { JsonSafe } from "../../lib/drift/report.ts";
 export interface WindowSummary {
   /** "Reference" or "Current". */
   name: string;
-  /** How the window is chosen, e.g. "first 200 responses" or "baseline file ref.json". */
+  /** How the window is chosen, e.g. "first 200 responses" or "baseline: ref.csv". */
   rule: string;
   /** Rows held against the configured size, e.g. "150 of 200". */
   rows: string;
@@ -64,7 +64,7 @@ export function windowSummaries(
       "Reference",
       reference,
       reference.kind === "baseline"
-        ? `baseline file ${reference.label ?? "(unnamed)"}`
+        ? `baseline: ${reference.label ?? "(unnamed)"}`
         : `first ${count(reference.size)} responses`,
       reference.contiguous
         ? null
@@ -73,6 +73,45 @@ export function windowSummaries(
     ),
     describe("Current", current, `newest ${count(current.size)} responses`, null, time),
   ];
+}
+
+/**
+ * What a provisional report compares, as a sentence, or null for a report on full windows. O(1).
+ *
+ * @example
+ * ```ts
+ * provisionalNote({
+ *   provisional: true,
+ *   needed: 340,
+ *   report: { reference_rows: 30, current_rows: 30 },
+ *   windows: { reference: { kind: "first_n" }, current: { size: 200 } },
+ * });
+ * // "Provisional report: the first 30 responses against the newest 30, while the windows fill
+ * // (340 more responses to fill them)."
+ * ```
+ */
+export function provisionalNote(
+  snapshot: {
+    provisional: JsonSafe<DriftSnapshot>["provisional"];
+    needed: JsonSafe<DriftSnapshot>["needed"];
+    report: { reference_rows: number | null; current_rows: number | null };
+    windows: {
+      reference: { kind: WindowsDescription["reference"]["kind"] };
+      current: { size: number | null };
+    };
+  },
+): string | null {
+  if (!snapshot.provisional) return null;
+  const { reference_rows: ref, current_rows: cur } = snapshot.report;
+  const more = `${count(snapshot.needed)} more ${snapshot.needed === 1 ? "response" : "responses"}`;
+  if (snapshot.windows.reference.kind === "baseline") {
+    return `Provisional report: the baseline (${count(ref)} rows) against the newest ${
+      count(cur)
+    } responses, until the current window holds ${count(snapshot.windows.current.size)} (${more}).`;
+  }
+  return `Provisional report: the first ${count(ref)} responses against the newest ${
+    count(cur)
+  }, while the windows fill (${more} to fill them).`;
 }
 
 /**
@@ -91,7 +130,9 @@ export function alertText(
 ): string {
   const when = alert.at !== null && formatTime ? `${formatTime(alert.at)}: ` : "";
   const share = alert.share === null ? NONE : `${Math.round(alert.share * 100)}%`;
-  return `${when}dataset drift, ${alert.drifted_columns.length} columns drifted (${share}): ${
+  return `${when}dataset drift${
+    alert.provisional ? " (provisional)" : ""
+  }, ${alert.drifted_columns.length} columns drifted (${share}): ${
     alert.drifted_columns.join(", ")
   }`;
 }

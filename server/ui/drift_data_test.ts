@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { llmColumns } from "../../lib/drift/llm_columns.ts";
 import { DriftWindows } from "../../lib/drift/windows.ts";
-import { alertText, windowSummaries } from "./drift_data.ts";
+import { alertText, provisionalNote, windowSummaries } from "./drift_data.ts";
 
 const time = (ms: number) => `t${ms}`;
 
@@ -36,7 +36,7 @@ Deno.test("an empty window has no time range and a baseline is named by its file
   });
   windows.setReference({ kind: "baseline", rows: llmColumns([row(0)]), label: "ref.csv" });
   const [reference] = windowSummaries(windows.describe(), time);
-  assert.equal(reference.rule, "baseline file ref.csv");
+  assert.equal(reference.rule, "baseline: ref.csv");
   assert.equal(reference.rows, "1 of 1");
 });
 
@@ -59,5 +59,31 @@ Deno.test("a drift monitor alert reads as a sentence with its time and columns",
   assert.equal(
     alertText({ at: null, drifted_columns: ["x"], share: null }, String),
     "dataset drift, 1 columns drifted (—): x",
+  );
+});
+
+Deno.test("a provisional report says what it compares and how many responses fill the windows", async () => {
+  const { DriftTracker } = await import("../../lib/drift/tracker.ts");
+  const tracker = new DriftTracker({ referenceSize: 200, currentSize: 200 });
+  for (let i = 1; i <= 61; i++) tracker.add(row(i % 7));
+  const first = JSON.parse(JSON.stringify(tracker.recompute()));
+  assert.equal(
+    provisionalNote(first),
+    "Provisional report: the first 30 responses against the newest 31, while the windows fill " +
+      "(339 more responses to fill them).",
+  );
+  tracker.configure({ baselineRows: llmColumns([row(1), row(2), row(3)]), baselineLabel: "b" });
+  const pinned = JSON.parse(JSON.stringify(tracker.latest()));
+  assert.equal(
+    provisionalNote(pinned),
+    "Provisional report: the baseline (3 rows) against the newest 61 responses, until the " +
+      "current window holds 200 (139 more responses).",
+  );
+  for (let i = 62; i <= 400; i++) tracker.add(row(i % 7));
+  tracker.configure({ baselineRows: null });
+  assert.equal(provisionalNote(JSON.parse(JSON.stringify(tracker.latest()))), null);
+  assert.match(
+    alertText({ at: 0, drifted_columns: ["a"], share: 1, provisional: true }),
+    /^dataset drift \(provisional\), 1 columns drifted/,
   );
 });

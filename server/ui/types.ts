@@ -33,6 +33,7 @@ import type { AppDeps, LiveEvent, RunsSummary } from "../deps.ts";
 import type { flattenRun } from "../routes/mlflow.ts";
 import type { SubmitBodySchema } from "../routes/requests.ts";
 import type { FeedbackBodySchema } from "../routes/feedback.ts";
+import type { DriftConfigSchema } from "../routes/drift.ts";
 
 export type {
   AlertRule,
@@ -91,6 +92,9 @@ export type RunOrderColumn =
 
 /** A dataset of prompts for Auto Streaming (GET /api/datasets). */
 export type Dataset = Awaited<ReturnType<AppDeps["datasets"]>>[number];
+
+/** The body of POST /api/drift/config, as the server's schema reads it. */
+export type DriftConfigBody = z.input<typeof DriftConfigSchema>;
 
 /** The body of POST /api/requests, as the server's schema reads it. */
 export type SubmitBody = z.input<typeof SubmitBodySchema>;

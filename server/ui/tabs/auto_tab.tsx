@@ -10,6 +10,7 @@ import { LIMITS } from "../../../lib/events/limits.ts";
 import { api, messageOf } from "../api.ts";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
+import { MissingNote } from "../components/missing_note.tsx";
 import { useStore } from "../context.ts";
 import { formatDuration, formatInteger, formatNumber, formatPercent } from "../format.ts";
 import { TAB_PURPOSE } from "../help.ts";
@@ -36,6 +37,8 @@ export function streamProgress(s: StreamStatus | null): number | null {
 export function AutoTab() {
   const store = useStore();
   const status = useLive(store, (s) => s.stream);
+  // the health report says when no LLM worker consumes the requests: before and while streaming
+  const noWorker = useLive(store, (s) => s.health?.workers_reason ?? null);
   const [datasets, setDatasets] = useState<Dataset[]>([]);
   const [file, setFile] = useState("");
   const [delay, setDelay] = useState("3");
@@ -86,6 +89,7 @@ export function AutoTab() {
         Use it for load testing, continuous monitoring and demos: watch the other tabs update while
         it runs.
       </p>
+      <MissingNote text={noWorker} testId="stream-no-worker" />
       <form
         class="card stream-form"
         onSubmit={(e) => {

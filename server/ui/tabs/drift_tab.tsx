@@ -29,7 +29,7 @@ import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { PlotFigure } from "../components/plot_figure.tsx";
 import { useStore, useTimeZone } from "../context.ts";
-import { alertText, windowSummaries } from "../drift_data.ts";
+import { alertText, provisionalNote, windowSummaries } from "../drift_data.ts";
 import { formatDateTime, formatInteger, formatPercent, formatStat, MISSING } from "../format.ts";
 import { CHART_HELP, TAB_PURPOSE } from "../help.ts";
 import { useLive } from "../live.ts";
@@ -125,6 +125,78 @@ function WindowsForm(
   );
 }
 
+/** What the buttons of {@linkcode BaselineButtons} send as `baseline`. */
+type BaselineChoice = "bundled" | "current" | null;
+
+function BaselineButtons(
+  { pinned, newest, onApplied }: {
+    pinned: boolean;
+    /** M, the current window's size: how many newest responses a pin takes. */
+    newest: number | null;
+    onApplied: (text: string) => void;
+  },
+) {
+  const store = useStore();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const choose = async (baseline: BaselineChoice) => {
+    setBusy(true);
+    try {
+      const drift = await api.driftConfig({ baseline });
+      store.update((s) => ({ ...s, drift }));
+      setError(null);
+      onApplied(
+        baseline === "bundled"
+          ? "The bundled baseline is the reference now."
+          : baseline === "current"
+          ? "The newest responses are the reference now."
+          : "The reference is the first responses again.",
+      );
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="baseline-choice" data-testid="drift-baseline">
+      <div class="form-row">
+        <button
+          type="button"
+          disabled={busy}
+          data-testid="drift-baseline-bundled"
+          onClick={() => choose("bundled")}
+        >
+          Use the bundled baseline
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          data-testid="drift-baseline-current"
+          onClick={() => choose("current")}
+        >
+          Pin the newest {newest ?? ""} responses as baseline
+        </button>
+        <button
+          type="button"
+          disabled={busy || !pinned}
+          data-testid="drift-baseline-reset"
+          onClick={() => choose(null)}
+        >
+          Back to the first responses
+        </button>
+      </div>
+      <p class="muted small">
+        The bundled baseline holds real answers of the bundled model (smollm2:135m) to
+        general_knowledge.json, so new traffic is compared from its first 30 responses on. It has no
+        timing columns (latency, time to first token, tokens/s depend on the machine): with it the
+        text, token, status and model columns are compared.
+      </p>
+      <ErrorMessage message={error} testId="drift-baseline-error" />
+    </div>
+  );
+}
+
 function QualityTable({ report }: { report: DriftReportBody }) {
   const rows = report.quality;
   if (rows.length === 0) return <p class="muted">No data-quality summary in this report.</p>;
@@ -187,8 +259,9 @@ export function DriftTab() {
   const tz = useTimeZone();
   const drift = useLive(store, (s) => s.drift);
   const [method, setMethod] = useState<CorrelationMethod>("pearson");
-  const [applied, setApplied] = useState(false);
+  const [applied, setApplied] = useState<string | null>(null);
   const report = drift?.report ?? null;
+  const provisional = drift?.report ? provisionalNote(drift) : null;
   const windows = drift?.windows ?? null;
   const refSize = windows?.reference.size ?? null;
   const curSize = windows?.current.size ?? null;
@@ -236,8 +309,17 @@ export function DriftTab() {
             </table>
           )
           : <p class="muted">The drift monitor has not reported its windows yet.</p>}
-        <WindowsForm reference={refSize} current={curSize} onApplied={() => setApplied(true)} />
-        {applied ? <p class="muted small" role="status">New window sizes applied.</p> : null}
+        <WindowsForm
+          reference={refSize}
+          current={curSize}
+          onApplied={() => setApplied("New window sizes applied.")}
+        />
+        <BaselineButtons
+          pinned={windows?.reference.kind === "baseline"}
+          newest={curSize}
+          onApplied={setApplied}
+        />
+        {applied ? <p class="muted small" role="status">{applied}</p> : null}
         {windows
           ? (
             <p class="muted small">
@@ -280,16 +362,21 @@ export function DriftTab() {
               class={`verdict-banner ${report.dataset_drift ? "verdict-drift" : "verdict-ok"}`}
               data-testid="drift-verdict"
               data-drift={String(report.dataset_drift)}
+              data-provisional={String(provisional !== null)}
               role="status"
             >
               <strong>
                 {report.dataset_drift ? "Dataset drift detected" : "No dataset drift"}
+                {provisional ? " (provisional)" : ""}
               </strong>
               : {report.drifted_columns} of {report.columns_total} columns drifted (
               {formatPercent(report.share_of_drifted_columns)}; dataset drift at ≥{" "}
               {formatPercent(report.drift_share, 0)}). Reference{" "}
               {formatInteger(report.reference_rows)} rows, current{" "}
               {formatInteger(report.current_rows)} rows.
+              {provisional
+                ? <p class="provisional-note" data-testid="drift-provisional">{provisional}</p>
+                : null}
               <p class="help">{CHART_HELP.driftVerdict}</p>
             </section>
 

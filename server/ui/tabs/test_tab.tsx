@@ -11,6 +11,7 @@ import { api, messageOf } from "../api.ts";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { FeedbackButtons } from "../components/feedback_buttons.tsx";
+import { MissingNote } from "../components/missing_note.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { useStore, useTimeZone } from "../context.ts";
 import { formatInteger, formatSeconds, formatTime, truncate } from "../format.ts";
@@ -56,13 +57,17 @@ export function validateTestInput(
 }
 
 function Answer(
-  { interaction, final, partial }: {
+  { interaction, final, partial, noWorker }: {
     interaction: Interaction;
     final: ResponseEvent | undefined;
     partial: string | undefined;
+    /** Why no worker will answer (from the health report), or null. */
+    noWorker: string | null;
   },
 ) {
   const state = final ? "final" : partial ? "generating" : "queued";
+  // queued with nobody to answer: say so instead of waiting in silence
+  const stuck = state === "queued" && noWorker !== null;
   return (
     <section class="card answer-card">
       <div class="answer-head">
@@ -70,8 +75,15 @@ function Answer(
           Request ID{" "}
           <code class="mono" data-testid="test-request-id">{interaction.request_id}</code>
         </span>
-        <span class="muted small" role="status" data-testid="test-status">
-          {state === "queued"
+        <span
+          class={stuck ? "warn-text small" : "muted small"}
+          role="status"
+          data-testid="test-status"
+          data-stuck={String(stuck)}
+        >
+          {stuck
+            ? `Queued in Kafka, but ${noWorker}.`
+            : state === "queued"
             ? "Queued in Kafka — waiting for the worker…"
             : state === "generating"
             ? "Generating…"
@@ -94,7 +106,7 @@ function Answer(
         data-testid="test-answer"
         data-state={state}
         aria-live="polite"
-        aria-busy={state !== "final" ? "true" : "false"}
+        aria-busy={state !== "final" && !stuck ? "true" : "false"}
       >{final ? final.response : partial ?? ""}{state === "generating" ? <span class="cursor" aria-hidden="true">▍</span> : null}</pre>
       <FeedbackButtons requestId={interaction.request_id} />
       <p class="muted small">
@@ -111,6 +123,7 @@ export function TestTab() {
   const tz = useTimeZone();
   const tokens = useLive(store, (s) => s.tokens);
   const responses = useLive(store, (s) => s.responses);
+  const noWorker = useLive(store, (s) => s.health?.workers_reason ?? null);
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState("");
   const [temperature, setTemperature] = useState("0.7");
@@ -176,6 +189,7 @@ export function TestTab() {
   return (
     <div class="tab-content">
       <p class="purpose">{TAB_PURPOSE.test}</p>
+      <MissingNote text={noWorker} testId="test-no-worker" />
       <form
         class="card test-form"
         onSubmit={(e) => {
@@ -271,6 +285,7 @@ export function TestTab() {
             interaction={current}
             final={finals[current.request_id]}
             partial={tokens[current.request_id]}
+            noWorker={noWorker}
           />
         )
         : (
