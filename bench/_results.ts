@@ -85,10 +85,10 @@ export function emptyFigures(): Figures {
     freshness_ms: { p50: null, p99: null },
     overhead_ms: { p50: null, p99: null, in_process_p50: null, in_process_p99: null },
     drift: { ms: null, scipy_ms: null, ratio: null, evidently_ms: null },
-    gateway: { added_ms_p50: null, added_ms_p99: null, throughput_ratio: null },
-    otlp: { spans_per_s: null },
     mlflow: { runs_per_s: null, naive_runs_per_s: null, ratio: null, runs_per_s_postgresql: null },
     memory: { rss_mb_start: null, rss_mb_warm: null, rss_mb_end: null },
+    gateway: { added_ms_p50: null, added_ms_p99: null, throughput_ratio: null },
+    otlp: { spans_per_s: null },
     llm: { calls_per_s: null, direct_calls_per_s: null, throughput_ratio: null },
   };
 }
