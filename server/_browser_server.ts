@@ -93,7 +93,7 @@ export async function startServer(
     lines.push(line);
     const match = /^dashboard: (http:\/\/\S+)/.exec(line);
     if (match) ready(match[1]);
-    const gateway = /^gateway: (http:\/\/\S+?)\/? /.exec(line);
+    const gateway = /^gateway:\s+(http:\/\/\S+?)\/? /.exec(line);
     if (gateway) gatewayReady(gateway[1]);
   };
   const pumps = Promise.all([pump(child.stdout, onLine), pump(child.stderr, onLine)]).catch(

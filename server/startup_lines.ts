@@ -42,7 +42,9 @@ export function startupLines(urls: StartupUrls): string[] {
   }
   const lines = [`dashboard: ${urls.dashboard}`];
   if (urls.gateway) {
-    lines.push(`gateway:   ${urls.gateway} (for applications: Ollama API /api, OpenAI API /v1, OTLP /v1/traces)`);
+    lines.push(
+      `gateway:   ${urls.gateway} (for applications: Ollama API /api, OpenAI API /v1, OTLP /v1/traces)`,
+    );
   }
   const experiment = urls.experiment ? ` (experiment ${urls.experiment})` : "";
   lines.push(`mlflow:    ${urls.mlflowExperiment ?? urls.mlflow}${experiment}`);

@@ -18,7 +18,7 @@ Deno.test({
   fn: async () => {
     const server = await startServer({ env: { LLMOPS_TOKEN: TOKEN, LLMOPS_WORKERS: "0" } });
     try {
-      assert.match(server.output(), /^gateway: http:\/\/127\.0\.0\.1:\d+\//m);
+      assert.match(server.output(), /^gateway:\s+http:\/\/127\.0\.0\.1:\d+\/ \(for applications/m);
       const gw = server.gatewayOrigin;
       const refused = new OpenAI({ apiKey: "wrong-key", baseURL: `${gw}/v1`, maxRetries: 0 });
       await assert.rejects(
