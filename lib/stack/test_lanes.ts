@@ -4,7 +4,7 @@
  *
  * - `unit`: no service. All of them run in one `deno test --parallel`.
  * - `product`: uses the product's topics or consumer groups on the shared stack (a real
- *   `server/main.ts` or worker CLI, `GROUPS.*`, `TOPICS.requests|responses`, the notebooks, a
+ *   `server/main.ts` or worker CLI, a `deno task serve|worker|demo|stream` it runs, `GROUPS.*`, `TOPICS.requests|responses`, the notebooks, a
  *   reader of the product topic). These must not overlap each other: one after the other.
  * - `isolated`: uses the shared stack on topics, groups and experiments of its own. One after
  *   the other as well (they share two cores with the services), but beside the other lanes.
@@ -34,7 +34,7 @@ const OWN_STACK = /\bstartPrivateStack\(|\bplanPrivateStack\(|_scratch_stack/;
 
 /** A test that touches what the product itself runs on. */
 const USES_PRODUCT =
-  /server\/main\.ts|_browser_server|worker_cli\.ts|\bGROUPS\.|\bTOPICS\.(requests|responses)\b|\breadResponses\(kafka\)/;
+  /server\/main\.ts|_browser_server|worker_cli\.ts|"task", "(serve|worker|demo|stream)"|\bGROUPS\.|\bTOPICS\.(requests|responses)\b|\breadResponses\(kafka\)/;
 
 /**
  * The lane of a test file, from its source.

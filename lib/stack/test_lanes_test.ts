@@ -23,6 +23,9 @@ Deno.test("laneOf: no service is a unit test; the product's topics, groups or se
     laneOf(`${integration}args: ["run", "-A", "lib/consumers/worker_cli.ts"]`),
     "product",
   );
+  // a task that starts the dashboard or a worker runs on the product's topics and groups
+  assert.equal(laneOf(`${integration}args: ["task", "demo", "--fast"]`), "product");
+  assert.equal(laneOf(`${integration}args: ["task", "stack", "status"]`), "isolated");
 });
 
 Deno.test("laneOf: a test on a private or scratch stack has its own product topics", () => {
