@@ -10,6 +10,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { WORKER_CONCURRENCY } from "../lib/consumers/llm_worker.ts";
 import { loadPriceTable } from "../lib/llm/price_file.ts";
 import { loadStackConfig } from "../lib/stack/config.ts";
 import { stackUp } from "../lib/stack/stack.ts";
@@ -30,6 +31,8 @@ export interface ServerSettings {
   hostname: string;
   port: number;
   workers: number;
+  /** LLMOPS_WORKER_CONCURRENCY: calls each of those workers has in flight (as `deno task worker`). */
+  workerConcurrency: number;
   timezone: string;
   /** LLMOPS_TOKEN: when set, every route requires it (see `auth.ts`). */
   token?: string;
@@ -105,6 +108,13 @@ export function serverSettings(env: Record<string, string | undefined>): ServerS
     );
   }
   const workers = intSetting("LLMOPS_WORKERS", env.LLMOPS_WORKERS, 0, 16, 1);
+  const workerConcurrency = intSetting(
+    "LLMOPS_WORKER_CONCURRENCY",
+    env.LLMOPS_WORKER_CONCURRENCY,
+    1,
+    64,
+    WORKER_CONCURRENCY,
+  );
   const timezone = env.LLMOPS_TIMEZONE?.trim() || "Asia/Kolkata";
   try {
     new Intl.DateTimeFormat("en", { timeZone: timezone });
@@ -118,6 +128,7 @@ export function serverSettings(env: Record<string, string | undefined>): ServerS
     hostname,
     port,
     workers,
+    workerConcurrency,
     timezone,
     token,
     allowedHosts: allowedHosts(hostname, env.LLMOPS_ALLOWED_HOSTS),
@@ -251,6 +262,7 @@ async function main(): Promise<void> {
       config,
       port: settings.port,
       workers: settings.workers,
+      workerConcurrency: settings.workerConcurrency,
       timezone: settings.timezone,
       datasetsDir: fileURLToPath(new URL("../datasets", import.meta.url)),
       alerts: settings.alerts,

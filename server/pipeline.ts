@@ -27,6 +27,7 @@ import {
   MlflowTraces,
   noWorkerReason,
   RequestIngest,
+  WORKER_CONCURRENCY,
 } from "../lib/consumers/mod.ts";
 import { GenAiMetrics, PipelineMetrics, PrometheusRegistry } from "../lib/gateway/prometheus.ts";
 import type { PublisherStats } from "../lib/kafka/bounded_publisher.ts";
@@ -200,7 +201,7 @@ export class Pipeline implements AppDeps {
           workerId,
           producer: this.#producer,
           ollamaHost: config.ollama.host,
-          concurrency: options.workerConcurrency ?? 2,
+          concurrency: options.workerConcurrency ?? WORKER_CONCURRENCY,
           topics,
           groupId: this.#groups.worker,
           prices: this.#prices,

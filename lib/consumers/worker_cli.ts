@@ -21,7 +21,7 @@ import { loadStackConfig, type StackConfig } from "../stack/config.ts";
 import { kafkaAnswers } from "../stack/kafka.ts";
 import { ollamaVersion } from "../stack/ollama.ts";
 import { loadPriceTable } from "../llm/price_file.ts";
-import { LlmWorker } from "./llm_worker.ts";
+import { LlmWorker, WORKER_CONCURRENCY } from "./llm_worker.ts";
 
 /** Settings of a standalone worker, from the environment. */
 export interface WorkerSettings {
@@ -38,7 +38,7 @@ export interface WorkerSettings {
  * ```
  */
 export function workerSettings(env: Record<string, string | undefined>): WorkerSettings {
-  const text = env.LLMOPS_WORKER_CONCURRENCY?.trim() || "2";
+  const text = env.LLMOPS_WORKER_CONCURRENCY?.trim() || String(WORKER_CONCURRENCY);
   const concurrency = Number(text);
   if (!/^\d+$/.test(text) || concurrency < 1 || concurrency > 64) {
     throw new RangeError(
