@@ -14,6 +14,17 @@ export interface ServiceHealth {
   [extra: string]: unknown;
 }
 
+/** One Kafka node in `/api/health` (`kafka.nodes`), as `deno task stack status --json` has it. */
+export interface KafkaNodeHealth {
+  /** KRaft node id. */
+  id: number;
+  /** Process id of a local node while it is alive, else null. */
+  pid: number | null;
+  /** Client port. */
+  port: number;
+  healthy: boolean;
+}
+
 /** One LLM worker: a member of the worker group, with its counts when it runs in this process. */
 export interface WorkerHealth {
   /** The worker's id (its Kafka client id). */
@@ -84,7 +95,8 @@ export type SinkHealth = SinkStatus & {
 
 /** The body of GET /api/health. */
 export interface HealthReport {
-  kafka: ServiceHealth;
+  /** Kafka, with one entry per node of the local cluster (empty for an external one). */
+  kafka: ServiceHealth & { nodes?: KafkaNodeHealth[] };
   mlflow: ServiceHealth & { experiment: string; experiment_url: string | null };
   ollama: ServiceHealth & { models: string[]; model: string; model_present: boolean };
   workers: WorkerHealth[];

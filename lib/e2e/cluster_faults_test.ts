@@ -139,7 +139,7 @@ Deno.test({
         "both workers in the llm-worker group",
       );
       const health = await pipeline.health();
-      assert.equal((health.kafka.nodes as unknown[]).length, 3, JSON.stringify(health.kafka));
+      assert.equal(health.kafka.nodes?.length, 3, JSON.stringify(health.kafka));
       assert.equal(health.mlflow.backend, "postgresql");
       assert.deepEqual(
         health.workers.map((w) => [w.id, w.local]).sort(),
@@ -198,6 +198,13 @@ Deno.test({
           const killedPid = await stack.killKafkaNode(2, "SIGKILL");
           const killedAt = Date.now();
           console.log(`kafka node 2 (pid ${killedPid}) killed at ${job.status().sent} sent`);
+          // the dashboard's health report (and so its sidebar) shows the node down
+          await waitFor(
+            async () =>
+              (await pipeline!.health()).kafka.nodes?.find((n) => n.id === 2)?.healthy === false,
+            "/api/health shows kafka node 2 down",
+            30_000,
+          );
           await waitFor(() => job.status().sent >= STREAM_COUNT * 0.5, "50% sent", 300_000);
           const victim = workers[0];
           const inFlightBefore = job.status().in_flight;
@@ -208,6 +215,11 @@ Deno.test({
           await delay(Math.max(0, KAFKA_NODE_DOWN_MS - (Date.now() - killedAt)));
           await stack.restartKafkaNode(2);
           console.log(`kafka node 2 back after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+          await waitFor(
+            async () => (await pipeline!.health()).kafka.nodes?.every((n) => n.healthy) === true,
+            "/api/health shows all three nodes up again",
+            60_000,
+          );
 
           const summary = await streaming;
           await calling;

@@ -14,7 +14,7 @@ import type { RuleReading } from "../../lib/alerts/engine.ts";
 import type { AlertRule } from "../../lib/alerts/rules.ts";
 import type { AlertsView } from "../../lib/alerts/service.ts";
 import type { AlertSilenceEvent, AlertStateEvent } from "../../lib/events/alert.ts";
-import type { HealthReport } from "../../lib/consumers/health_report.ts";
+import type { HealthReport, KafkaNodeHealth } from "../../lib/consumers/health_report.ts";
 import type { JsonSafe } from "../../lib/drift/report.ts";
 import type { DriftStatus } from "../../lib/drift/tracker.ts";
 import type { ResponseEvent } from "../../lib/events/schemas.ts";
@@ -55,6 +55,7 @@ export type {
   FeedbackSnapshot,
   HealthReport,
   JsonSafe,
+  KafkaNodeHealth,
   MetricsSnapshot,
   ResponseEvent,
   ResponsePoint,

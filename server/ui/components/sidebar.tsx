@@ -9,7 +9,7 @@ import type { ComponentChildren } from "preact";
 import { useLive } from "../live.ts";
 import { useStore, useTimeZone } from "../context.ts";
 import { safeHref, timeZoneAbbreviation } from "../format.ts";
-import type { HealthReport } from "../types.ts";
+import type { HealthReport, KafkaNodeHealth } from "../types.ts";
 
 function ServiceRow(
   { name, testId, healthy, children }: {
@@ -50,6 +50,46 @@ export function workersText(workers: HealthReport["workers"]): string {
   return `${healthy}/${workers.length} healthy${where}${
     here > 0 ? ` · ${inFlight} in flight` : ""
   }`;
+}
+
+/**
+ * "2/3 nodes up" for a local cluster of several Kafka nodes, or null for one node (or an
+ * external cluster, whose nodes the stack does not run).
+ *
+ * @example
+ * ```ts
+ * kafkaNodesText([{ id: 1, pid: 10, port: 9092, healthy: true }]); // null
+ * ```
+ */
+export function kafkaNodesText(nodes: KafkaNodeHealth[] | undefined): string | null {
+  if (!nodes || nodes.length < 2) return null;
+  return `${nodes.filter((n) => n.healthy).length}/${nodes.length} nodes up`;
+}
+
+function KafkaNodes({ nodes }: { nodes: KafkaNodeHealth[] | undefined }) {
+  const text = kafkaNodesText(nodes);
+  if (!text || !nodes) return null;
+  return (
+    <>
+      <div data-testid="kafka-nodes-summary">{text}</div>
+      <ul class="kafka-nodes">
+        {nodes.map((node) => {
+          const state = node.healthy ? "up" : "down";
+          return (
+            <li
+              key={node.id}
+              data-testid={`kafka-node-${node.id}`}
+              data-healthy={String(node.healthy)}
+            >
+              <span class={`dot dot-${state}`} aria-hidden="true" />
+              node {node.id} · :{node.port}
+              <span class="sr-only">{node.healthy ? " healthy" : " down"}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
 }
 
 function workersHealthy(health: HealthReport): boolean {
@@ -102,6 +142,7 @@ export function Sidebar({ healthError }: { healthError: string | null }) {
       <ul class="services">
         <ServiceRow name="Kafka" testId="health-kafka" healthy={h ? h.kafka.healthy : null}>
           {h ? `${h.kafka.version ? `v${h.kafka.version} · ` : ""}${h.kafka.url}` : null}
+          {h ? <KafkaNodes nodes={h.kafka.nodes} /> : null}
         </ServiceRow>
         <ServiceRow name="MLflow" testId="health-mlflow" healthy={h ? h.mlflow.healthy : null}>
           {h
