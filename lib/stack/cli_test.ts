@@ -1,8 +1,11 @@
 /**
  * `deno task stack up | status --json | down` on a second stack (its own state folder and free
  * ports, the same provisioned cache), so the suite's own stack is left alone.
+ *
+ * @lane own-stack (a whole second stack: never beside the other suites that start one)
  */
 import assert from "node:assert/strict";
+import { TOPICS } from "../kafka/topics.ts";
 import { integrationConfig } from "./testing.ts";
 import { isPortOpen, processGroupMembers } from "./process.ts";
 
@@ -62,7 +65,7 @@ Deno.test({
       assert.equal(report.kafka.healthy, true);
       assert.equal(report.kafka.url, `127.0.0.1:${ports.kafka}`);
       assert.equal(report.kafka.version, config.kafka.version);
-      assert.deepEqual(report.kafka.topics, ["llm.dlq", "llm.requests", "llm.responses"]);
+      assert.deepEqual(report.kafka.topics, Object.values(TOPICS).sort());
       assert.equal(report.mlflow.healthy, true);
       assert.equal(report.mlflow.url, `http://127.0.0.1:${ports.mlflow}`);
       assert.equal(report.mlflow.version, config.mlflow.version);

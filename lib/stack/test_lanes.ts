@@ -9,7 +9,7 @@
  * - `isolated`: uses the shared stack on topics, groups and experiments of its own. One after
  *   the other as well (they share two cores with the services), but beside the other lanes.
  * - `own-stack`: starts a private (or scratch) stack of its own, where the product's topics are
- *   its own too. One after the other: each stack is a Kafka, an MLflow and an Ollama.
+ *   its own too (or says `@lane own-stack` in its source, e.g. a second `deno task stack up`). One after the other: each stack is a Kafka, an MLflow and an Ollama.
  *
  * @module
  */
@@ -30,7 +30,7 @@ const NEEDS_SERVICES =
   /\bINTEGRATION\b|\bintegrationConfig\(|_private_stack|_scratch_stack|_browser_server|playwright|\bexecuteNotebook\(/;
 
 /** A test that runs on a stack of its own, product topics included. */
-const OWN_STACK = /\bstartPrivateStack\(|\bplanPrivateStack\(|_scratch_stack/;
+const OWN_STACK = /\bstartPrivateStack\(|\bplanPrivateStack\(|_scratch_stack|@lane own-stack\b/;
 
 /** A test that touches what the product itself runs on. */
 const USES_PRODUCT =

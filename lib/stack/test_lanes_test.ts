@@ -38,6 +38,11 @@ Deno.test("laneOf: a test on a private or scratch stack has its own product topi
     laneOf(src('import { planScratchStack } from "./_scratch·_stack.ts";\nTOPICS.responses')),
     "own-stack",
   );
+  // a test that starts a whole second stack another way says so
+  assert.equal(
+    laneOf(src("/** @lane own-·stack */\nintegration·Config(); TOPICS.requests")),
+    "own-stack",
+  );
 });
 
 Deno.test("planLanes puts every test file of the project in exactly one lane", async () => {
