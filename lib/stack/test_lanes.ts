@@ -25,6 +25,18 @@ export const TEST_LANES: readonly TestLane[] = Object.freeze([
   "product",
 ]);
 
+/**
+ * The lanes that run one after the other, each sequence beside the others. The isolated and
+ * product lanes share the stack's one Ollama: side by side, each suite's model calls waited
+ * behind the other's on two cores and ran into their timeouts; one after the other they do
+ * not. A private stack brings an Ollama of its own, so the own-stack lane runs beside them.
+ */
+export const TEST_TRACKS: readonly (readonly TestLane[])[] = Object.freeze([
+  ["unit"],
+  ["isolated", "product"],
+  ["own-stack"],
+]);
+
 /** A test that needs services: the integration options, the stack, a browser, a kernel. */
 const NEEDS_SERVICES =
   /\bINTEGRATION\b|\bintegrationConfig\(|_private_stack|_scratch_stack|_browser_server|playwright|\bexecuteNotebook\(/;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findTestFiles, laneOf, planLanes, TEST_LANES } from "./test_lanes.ts";
+import { findTestFiles, laneOf, planLanes, TEST_LANES, TEST_TRACKS } from "./test_lanes.ts";
 
 // The markers are written with a "·" taken out when used, so this file itself reads as a unit test.
 const src = (text: string) => text.replaceAll("·", "");
@@ -57,4 +57,11 @@ Deno.test("planLanes puts every test file of the project in exactly one lane", a
   assert.ok(lanes.product.includes("notebooks/notebooks_test.ts"));
   assert.ok(lanes["own-stack"].includes("lib/e2e/faults_test.ts"));
   assert.ok(lanes.isolated.includes("lib/consumers/mlflow_sink_test.ts"));
+});
+
+Deno.test("the tracks hold every lane once, and the lanes on the stack's one Ollama share a track", () => {
+  assert.deepEqual(TEST_TRACKS.flat().sort(), [...TEST_LANES].sort());
+  const trackOf = (lane: string) => TEST_TRACKS.findIndex((t) => t.includes(lane as never));
+  assert.equal(trackOf("isolated"), trackOf("product"));
+  assert.notEqual(trackOf("own-stack"), trackOf("product"));
 });

@@ -2,10 +2,11 @@
  * `deno task test`: brings the local stack up (provisioning it on a fresh machine), runs the
  * whole test suite against it, and stops what it started, even when the tests fail.
  *
- * Without file arguments the suite runs in lanes side by side (see `test_lanes.ts`): the unit
- * tests in one `deno test --parallel`, and each lane of integration tests (on the product's
- * topics; on topics of their own; on a stack of their own) one file after the other, beside the
- * others. Everything is type-checked once first, while the stack comes up. Each lane's output is
+ * Without file arguments the suite runs in lanes (see `test_lanes.ts`): the unit tests in one
+ * `deno test --parallel`, and each lane of integration tests (on the product's topics; on topics
+ * of their own; on a stack of their own) one file after the other. The lanes that share the
+ * stack's model server run one after the other, beside the unit lane and the own-stack lane
+ * (`TEST_TRACKS`). Everything is type-checked once first, while the stack comes up. Each lane's output is
  * shown as it comes, each line marked with its lane; the closing line adds up all lanes.
  * `LLMOPS_TEST_LANES=0` runs one plain `deno test` instead.
  *
@@ -18,12 +19,21 @@
 import { loadStackConfig, serviceEnv } from "./config.ts";
 import { stackUp, stopOnSignals } from "./stack.ts";
 import { stripAnsi } from "./ansi.ts";
-import { planLanes, TEST_LANES, type TestLane } from "./test_lanes.ts";
+import { planLanes, TEST_LANES, TEST_TRACKS, type TestLane } from "./test_lanes.ts";
 
 /** The counts of a `deno test` closing line. */
 interface Summary {
   passed: number;
   failed: number;
+}
+
+/** How a lane's `deno test` ended. */
+interface LaneResult {
+  lane: TestLane;
+  code: number;
+  summary: Summary | null;
+  /** Seconds it took. */
+  s: number;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -46,7 +56,7 @@ async function main(args: string[]): Promise<number> {
     }
     if (!(await checked)) return 1;
     const t0 = performance.now();
-    const results = await Promise.all(TEST_LANES.map(async (lane) => {
+    const runLane = async (lane: TestLane): Promise<LaneResult> => {
       const files = lanes[lane];
       if (files.length === 0) return { lane, code: 0, summary: { passed: 0, failed: 0 }, s: 0 };
       const started = performance.now();
@@ -58,7 +68,14 @@ async function main(args: string[]): Promise<number> {
         lane,
       );
       return { lane, code, summary, s: (performance.now() - started) / 1000 };
+    };
+    // The tracks side by side, the lanes of a track one after the other.
+    const byTrack = await Promise.all(TEST_TRACKS.map(async (track) => {
+      const done: LaneResult[] = [];
+      for (const lane of track) done.push(await runLane(lane));
+      return done;
     }));
+    const results = TEST_LANES.map((lane) => byTrack.flat().find((r) => r.lane === lane)!);
     const total = results.reduce(
       (sum, r) => ({
         passed: sum.passed + (r.summary?.passed ?? 0),
