@@ -40,6 +40,8 @@ export interface EvaluatorStatus {
   last_error: string | null;
   /** Records written to `llm.alerts` by this server since start. */
   records_written: number;
+  /** Messages of `llm.alerts` and of the inputs read since start, each once. */
+  messages_read: number;
 }
 
 /** The body of `GET /api/alerts` and of the `alerts` live event. */
@@ -112,6 +114,7 @@ const NO_LOOP: EvaluatorStatus = {
   last_evaluated_at: null,
   last_error: null,
   records_written: 0,
+  messages_read: 0,
 };
 
 /**

@@ -151,6 +151,7 @@ export class AlertEvaluator {
   #lastError: string | null = null;
   #written = 0;
   #invalid = 0;
+  #read = 0;
   #inputTopics: string[] = [];
 
   constructor(options: AlertEvaluatorOptions) {
@@ -222,6 +223,7 @@ export class AlertEvaluator {
       last_evaluated_at: this.#lastEvaluated,
       last_error: this.#lastError,
       records_written: this.#written,
+      messages_read: this.#read,
     };
   }
 
@@ -283,7 +285,6 @@ export class AlertEvaluator {
     });
     tail.run({
       autoCommit: false,
-      eachBatchAutoResolve: false,
       eachBatch: (payload) => this.#onBatch(payload),
     }).catch((error) => this.#error(error));
     for (const [topic, partitions] of starts) {
@@ -419,11 +420,17 @@ export class AlertEvaluator {
     this.#written += records.length;
   }
 
-  #onBatch({ batch }: EachBatchPayload): Promise<void> {
+  #onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    // Read each message once: the batch's offsets are resolved below (nothing is committed, the
+    // group is this instance's own), else kafkajs fetches the same batch again and again, and
+    // every dead letter and feedback would be counted once per fetch.
+    const from = this.#positions.get(topic)?.get(partition) ?? -1n;
+    const messages = batch.messages.filter((m) => BigInt(m.offset) >= from);
+    this.#read += messages.length;
     if (topic === this.topics.alerts) {
       const events: AlertEvent[] = [];
-      for (const message of batch.messages) {
+      for (const message of messages) {
         const writer = message.headers?.[ALERT_WRITER_HEADER];
         if (writer !== undefined && String(writer) === this.instanceId) continue;
         try {
@@ -434,7 +441,7 @@ export class AlertEvaluator {
       }
       this.service.fold(events);
     } else {
-      for (const message of batch.messages) {
+      for (const message of messages) {
         try {
           if (topic === this.topics.responses) {
             const event = decodeResponse(message.value);
@@ -458,6 +465,7 @@ export class AlertEvaluator {
         }
       }
     }
+    if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
     const last = BigInt(batch.lastOffset()) + 1n;
     const partitions = this.#positions.get(topic) ?? new Map<number, bigint>();
     if (last > (partitions.get(partition) ?? -1n)) partitions.set(partition, last);

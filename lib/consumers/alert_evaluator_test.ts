@@ -509,3 +509,59 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "each dead letter and feedback counts once, however long the evaluator reads: two dead " +
+    "letters stay under a threshold of three",
+  ...INTEGRATION,
+  async fn() {
+    const f = await fixture();
+    try {
+      await f.store.createRule({
+        id: "dlq",
+        name: "dead letters",
+        kind: "health",
+        check: "dlq_rate",
+        threshold: 3,
+        window_s: 60,
+        channels: [],
+      });
+      const evaluator = await f.evaluator();
+      await waitFor(() => evaluator.isLeader, "the evaluator to lead", 20_000);
+      const before = evaluator.status().messages_read;
+      await Promise.all([0, 1].map((i) =>
+        f.producer.send(f.topics.dlq, `k${i}`, {
+          schema: "llm.dlq.v1",
+          ts: Date.now(),
+          source_topic: f.topics.responses,
+          partition: 0,
+          offset: String(i),
+          consumer_group: "alert-test",
+          reason: "synthetic dead letter",
+          key: null,
+          original_base64: "",
+        })
+      ));
+      await waitFor(
+        () => evaluator.status().messages_read >= before + 2,
+        "the two dead letters read",
+        20_000,
+      );
+      // ten more evaluations (300 ms apart): a batch fetched again would be counted again
+      const evaluated = new Set<number>();
+      await waitFor(
+        () => {
+          const at = evaluator.status().last_evaluated_at;
+          if (at !== null) evaluated.add(at);
+          return evaluated.size >= 10;
+        },
+        "ten evaluations",
+        30_000,
+      );
+      assert.equal(evaluator.status().messages_read, before + 2);
+      assert.equal(evaluator.service.view().active.length, 0, "two dead letters are under three");
+    } finally {
+      await f.cleanup();
+    }
+  },
+});
