@@ -41,6 +41,10 @@ Deno.test({
         file: "quick_test.json",
         delay_s: 0.3,
         loop: true,
+        // short answers, and no more requests waiting than the worker serves at once: the stop
+        // then drains two short calls instead of dozens of long ones queued in Ollama
+        max_tokens: 8,
+        concurrency: 2,
       });
       assert.equal(started.status, 200);
       const first = await started.json();
