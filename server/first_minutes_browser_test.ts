@@ -93,15 +93,23 @@ Deno.test({
   async fn() {
     const config = integrationConfig();
     const kafka = createKafka(config.kafka.brokers, "drift-browser-test");
-    const { topics, cleanup } = await createTestTopics(kafka, ["requests", "responses"]);
+    const made = await createTestTopics(kafka, ["requests", "responses", "alerts"]);
+    const { alerts: alertsTopic, ...topics } = made.topics;
+    const stateDir = await Deno.makeTempDir({ prefix: "first-minutes-" });
+    const cleanup = async () => {
+      await made.cleanup();
+      await Deno.remove(stateDir, { recursive: true });
+    };
     const producer = new EventProducer(kafka);
     await producer.connect();
+    // the whole dashboard as serve runs it, alerting included (the tabs ask for its state)
     const pipeline = await Pipeline.start({
       config,
       port: 0,
       workers: 0,
       datasetsDir: `${ROOT}datasets`,
       topics,
+      alerts: { topic: alertsTopic, file: `${stateDir}/alerts.json` },
     });
     const script = await bundleClient();
     const app = createApp(pipeline, {
