@@ -69,11 +69,13 @@ Deno.test({
     const experiment = uniqueName("ab-feedback-e2e");
     const config = { ...base, mlflow: { ...base.mlflow, experiment } };
     const kafka = createKafka(config.kafka.brokers, "ab-feedback-e2e");
-    const { topics, cleanup } = await createTestTopics(kafka, [
-      "requests",
-      "responses",
-      "feedback",
-    ]);
+    const made = await createTestTopics(kafka, ["requests", "responses", "feedback", "alerts"]);
+    const { alerts: alertsTopic, ...topics } = made.topics;
+    const stateDir = await Deno.makeTempDir({ prefix: "ab-feedback-" });
+    const cleanup = async () => {
+      await made.cleanup();
+      await Deno.remove(stateDir, { recursive: true });
+    };
     const producer = new EventProducer(kafka);
     await producer.connect();
     const mlflow = new MlflowClient(config.mlflow.uri);
@@ -86,6 +88,8 @@ Deno.test({
       datasetsDir: `${ROOT}datasets`,
       topics,
       prices: PRICES,
+      // alerting on topics of its own, as serve runs it (the tabs ask for its state)
+      alerts: { topic: alertsTopic, file: `${stateDir}/alerts.json` },
     });
     const worker = new LlmWorker({
       kafka: createKafka(config.kafka.brokers, "ab-feedback-e2e-worker"),
