@@ -98,12 +98,22 @@ export async function planPrivateStack(
   const kafkaNodes = options.kafkaNodes ?? 1;
   // A cluster needs 2 consecutive ports per node (client, controller, interleaved).
   const kafkaBase = kafkaNodes === 1 ? null : freePortBlock(20000 + randomOffset(), 2 * kafkaNodes);
+  // Distinct ports: a port released at once may be handed out again by the next bind.
+  const taken = new Set<number>(
+    kafkaBase === null ? [] : Array.from({ length: 2 * kafkaNodes }, (_, i) => kafkaBase + i),
+  );
+  const distinctPort = () => {
+    let port = freePort();
+    while (taken.has(port)) port = freePort();
+    taken.add(port);
+    return port;
+  };
   const ports = {
-    kafka: kafkaBase ?? freePort(),
-    controller: kafkaBase === null ? freePort() : kafkaBase + 1,
-    mlflow: freePort(),
-    postgres: freePort(),
-    ollama: freePort(),
+    kafka: kafkaBase ?? distinctPort(),
+    controller: kafkaBase === null ? distinctPort() : kafkaBase + 1,
+    mlflow: distinctPort(),
+    postgres: distinctPort(),
+    ollama: distinctPort(),
   };
   const ownEnv: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "",

@@ -9,11 +9,18 @@ import { TOPICS } from "../kafka/topics.ts";
 import { integrationConfig } from "./testing.ts";
 import { isPortOpen, processGroupMembers } from "./process.ts";
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
+/**
+ * `n` distinct free ports: the listeners stay open until all are chosen, since a port closed at
+ * once may be handed out again by the next bind (Kafka and Ollama once got the same one).
+ */
+function freePorts(n: number): number[] {
+  const listeners = Array.from(
+    { length: n },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
 }
 
 async function stackCli(args: string[], env: Record<string, string>) {
@@ -39,12 +46,8 @@ Deno.test({
   fn: async () => {
     const config = integrationConfig();
     const state = await Deno.makeTempDir({ prefix: "llmops-stack-test-" });
-    const ports = {
-      kafka: freePort(),
-      controller: freePort(),
-      mlflow: freePort(),
-      ollama: freePort(),
-    };
+    const [kafka, controller, mlflow, ollama] = freePorts(4);
+    const ports = { kafka, controller, mlflow, ollama };
     const env = {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
