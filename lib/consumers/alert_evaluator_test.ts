@@ -74,6 +74,21 @@ async function fixture() {
       return producer.send(topics.responses, e.request_id, e);
     }));
   };
+  /** Produces `n` dead letters (`llm.dlq.v1`) sent now. */
+  const deadLetters = async (n: number) => {
+    await Promise.all(Array.from({ length: n }, (_, i) =>
+      producer.send(topics.dlq, `k${i}`, {
+        schema: "llm.dlq.v1",
+        ts: Date.now(),
+        source_topic: topics.responses,
+        partition: 0,
+        offset: String(i),
+        consumer_group: "alert-test",
+        reason: "synthetic dead letter",
+        key: null,
+        original_base64: "",
+      })));
+  };
   const records = async (): Promise<AlertEvent[]> =>
     (await readTopic(kafka, topics.alerts, { timeoutMs: 20_000 })).map((m) =>
       parseAlertEvent(JSON.parse(decoder.decode(m.value!)))
@@ -85,6 +100,7 @@ async function fixture() {
     store,
     evaluator,
     respond,
+    deadLetters,
     records,
     errors,
     cleanup: async () => {
@@ -204,20 +220,7 @@ receivers:
 
       // the incident: slow answers (latency drifts, p95 > 2 s) and dead letters
       await f.respond(SLOW);
-      await Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          f.producer.send(f.topics.dlq, `k${i}`, {
-            schema: "llm.dlq.v1",
-            ts: Date.now(),
-            source_topic: f.topics.responses,
-            partition: 0,
-            offset: String(i),
-            consumer_group: "alert-test",
-            reason: "synthetic dead letter",
-            key: null,
-            original_base64: "",
-          })),
-      );
+      await f.deadLetters(10);
       await waitFor(
         () => evaluator.service.view().firing === 3,
         "all three rules firing",
@@ -529,19 +532,7 @@ Deno.test({
       const evaluator = await f.evaluator();
       await waitFor(() => evaluator.isLeader, "the evaluator to lead", 20_000);
       const before = evaluator.status().messages_read;
-      await Promise.all([0, 1].map((i) =>
-        f.producer.send(f.topics.dlq, `k${i}`, {
-          schema: "llm.dlq.v1",
-          ts: Date.now(),
-          source_topic: f.topics.responses,
-          partition: 0,
-          offset: String(i),
-          consumer_group: "alert-test",
-          reason: "synthetic dead letter",
-          key: null,
-          original_base64: "",
-        })
-      ));
+      await f.deadLetters(2);
       await waitFor(
         () => evaluator.status().messages_read >= before + 2,
         "the two dead letters read",
