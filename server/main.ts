@@ -23,8 +23,10 @@ import { Pipeline } from "./pipeline.ts";
 import { DEFAULT_MAX_STREAMS } from "./routes/events.ts";
 import { type GatewayHandle, gatewaySettings, startGateway } from "./gateway/runtime.ts";
 import { startupLines } from "./startup_lines.ts";
+import { intSetting } from "./int_setting.ts";
 
 export { createApp } from "./app.ts";
+export { intSetting };
 
 /** Server settings from the environment. */
 export interface ServerSettings {
@@ -62,30 +64,6 @@ export function flagSetting(name: string, value: string | undefined, fallback: b
   if (["1", "true", "yes"].includes(text)) return true;
   if (["0", "false", "no"].includes(text)) return false;
   throw new RangeError(`${name} must be 1/0, true/false or yes/no, found "${value}"`);
-}
-
-/**
- * Parses a whole-number environment variable within bounds (decimal digits only).
- *
- * @example
- * ```ts
- * intSetting("LLMOPS_MAX_STREAMS", "50", 1, 10_000, 100); // 50
- * ```
- */
-export function intSetting(
-  name: string,
-  value: string | undefined,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  const text = value?.trim() ?? "";
-  if (text === "") return fallback;
-  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, found "${value}"`);
-  }
-  return n;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);

@@ -16,6 +16,7 @@ import type { GatewayResponseEvent } from "../../lib/gateway/mod.ts";
 import { type GuardLimits, serveGuarded } from "../connection_guard.ts";
 import { createGatewayApp, GATEWAY_MAX_BODY_BYTES } from "./app.ts";
 import { GatewayMetrics, type GatewayTopics } from "./recorder.ts";
+import { intSetting } from "../int_setting.ts";
 
 /** The gateway's settings. */
 export interface GatewaySettings {
@@ -33,22 +34,6 @@ export interface GatewaySettings {
 /** Default port of the gateway (Ollama's 11434 plus one). */
 export const DEFAULT_GATEWAY_PORT = 11435;
 
-function intFrom(
-  name: string,
-  value: string | undefined,
-  min: number,
-  max: number,
-  fallback: number,
-): number {
-  const text = value?.trim() ?? "";
-  if (text === "") return fallback;
-  const n = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, found "${value}"`);
-  }
-  return n;
-}
-
 /**
  * Reads the gateway's settings (the address is `LLMOPS_HOST`, like the dashboard's).
  *
@@ -60,15 +45,21 @@ function intFrom(
 export function gatewaySettings(env: Record<string, string | undefined>): GatewaySettings {
   return {
     hostname: env.LLMOPS_HOST?.trim() || "127.0.0.1",
-    port: intFrom("LLMOPS_GATEWAY_PORT", env.LLMOPS_GATEWAY_PORT, 1, 65_535, DEFAULT_GATEWAY_PORT),
-    maxBodyBytes: intFrom(
+    port: intSetting(
+      "LLMOPS_GATEWAY_PORT",
+      env.LLMOPS_GATEWAY_PORT,
+      1,
+      65_535,
+      DEFAULT_GATEWAY_PORT,
+    ),
+    maxBodyBytes: intSetting(
       "LLMOPS_GATEWAY_MAX_BODY_BYTES",
       env.LLMOPS_GATEWAY_MAX_BODY_BYTES,
       1_024,
       256 * 1024 * 1024,
       GATEWAY_MAX_BODY_BYTES,
     ),
-    bufferEvents: intFrom(
+    bufferEvents: intSetting(
       "LLMOPS_GATEWAY_BUFFER_EVENTS",
       env.LLMOPS_GATEWAY_BUFFER_EVENTS,
       2,
@@ -76,7 +67,7 @@ export function gatewaySettings(env: Record<string, string | undefined>): Gatewa
       50_000,
     ),
     bufferBytes: 1024 * 1024 *
-      intFrom("LLMOPS_GATEWAY_BUFFER_MB", env.LLMOPS_GATEWAY_BUFFER_MB, 1, 65_536, 64),
+      intSetting("LLMOPS_GATEWAY_BUFFER_MB", env.LLMOPS_GATEWAY_BUFFER_MB, 1, 65_536, 64),
   };
 }
 
