@@ -27,11 +27,22 @@ interface Summary {
   failed: number;
 }
 
+/** What a lane's `deno test` printed: its closing counts and its ERRORS section, if any. */
+interface LaneOutput {
+  summary: Summary | null;
+  /** The ERRORS and FAILURES sections, without colours (at most `MAX_ERRORS_CHARS`). */
+  errors: string;
+}
+
+/** How much of a lane's ERRORS section is repeated at the end of the run. */
+const MAX_ERRORS_CHARS = 16_000;
+
 /** How a lane's `deno test` ended. */
 interface LaneResult {
   lane: TestLane;
   code: number;
   summary: Summary | null;
+  errors: string;
   /** Seconds it took. */
   s: number;
 }
@@ -58,16 +69,18 @@ async function main(args: string[]): Promise<number> {
     const t0 = performance.now();
     const runLane = async (lane: TestLane): Promise<LaneResult> => {
       const files = lanes[lane];
-      if (files.length === 0) return { lane, code: 0, summary: { passed: 0, failed: 0 }, s: 0 };
+      if (files.length === 0) {
+        return { lane, code: 0, summary: { passed: 0, failed: 0 }, errors: "", s: 0 };
+      }
       const started = performance.now();
       const flags = lane === "unit" ? ["--parallel"] : [];
-      const { code, summary } = await runDenoTest(
+      const { code, summary, errors } = await runDenoTest(
         ["--allow-all", "--no-check", ...flags, ...args, ...files],
         { ...env, ...(lane === "unit" ? { DENO_JOBS: "2" } : {}) },
         root,
         lane,
       );
-      return { lane, code, summary, s: (performance.now() - started) / 1000 };
+      return { lane, code, summary, errors, s: (performance.now() - started) / 1000 };
     };
     // The tracks side by side, the lanes of a track one after the other.
     const byTrack = await Promise.all(TEST_TRACKS.map(async (track) => {
@@ -83,6 +96,11 @@ async function main(args: string[]): Promise<number> {
       }),
       { passed: 0, failed: 0 },
     );
+    // The lanes' output is interleaved; their failures are repeated here, one lane at a time, so
+    // that the end of the log says what failed and why.
+    for (const r of results.filter((r) => r.errors)) {
+      console.log(`\n===== lane ${r.lane}: failures =====\n${r.errors.trimEnd()}\n`);
+    }
     for (const r of results) {
       const counts = r.summary
         ? `${r.summary.passed} passed, ${r.summary.failed} failed`
@@ -127,7 +145,7 @@ async function runDenoTest(
   env: Record<string, string>,
   cwd: string,
   lane: string,
-): Promise<{ code: number; summary: Summary | null }> {
+): Promise<{ code: number } & LaneOutput> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", ...args],
     env,
@@ -137,23 +155,24 @@ async function runDenoTest(
     stderr: lane ? "piped" : "inherit",
   }).spawn();
   const streams = lane ? [child.stdout, child.stderr] : [child.stdout];
-  const summaries = await Promise.all(streams.map((s) => echoAndSummarize(s, lane)));
+  const outputs = await Promise.all(streams.map((s) => echoAndSummarize(s, lane)));
   const { code } = await child.status;
-  return { code, summary: summaries[0] };
+  return { code, summary: outputs[0].summary, errors: outputs.map((o) => o.errors).join("") };
 }
 
 /**
  * Copies `deno test` output through (each line marked `[lane]` when a lane is given) and returns
- * the counts of its closing summary line.
+ * the counts of its closing summary line and its ERRORS section.
  */
 async function echoAndSummarize(
   stream: ReadableStream<Uint8Array>,
   lane: string,
-): Promise<Summary | null> {
+): Promise<LaneOutput> {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   let tail = "";
   let pending = "";
+  const errors = new ErrorsSection();
   for await (const chunk of stream) {
     const text = decoder.decode(chunk, { stream: true });
     if (lane) {
@@ -166,11 +185,49 @@ async function echoAndSummarize(
       }
     } else await Deno.stdout.write(chunk);
     tail = (tail + text).slice(-4096);
+    errors.add(text);
   }
   if (lane && pending) await Deno.stdout.write(encoder.encode(`[${lane}] ${pending}\n`));
   const plain = stripAnsi(tail);
   const match = [...plain.matchAll(/(\d+) passed[^|\n]*\| (\d+) failed/g)].at(-1);
-  return match ? { passed: Number(match[1]), failed: Number(match[2]) } : null;
+  const summary = match ? { passed: Number(match[1]), failed: Number(match[2]) } : null;
+  return { summary, errors: errors.text() };
+}
+
+/**
+ * Keeps what `deno test` prints from its ` ERRORS ` heading on (the errors, then the FAILURES
+ * list and the closing line), without colours and at most `MAX_ERRORS_CHARS` of it.
+ *
+ * @example
+ * ```ts ignore
+ * const section = new ErrorsSection();
+ * section.add("ok\n ERRORS \n\nboom => ./a_test.ts:1:6\n");
+ * section.text(); // " ERRORS \n\nboom => ./a_test.ts:1:6\n"
+ * ```
+ */
+export class ErrorsSection {
+  #seen = "";
+  #section: string | null = null;
+
+  /** Adds the next piece of output. */
+  add(text: string): void {
+    if (this.#section !== null) {
+      if (this.#section.length < MAX_ERRORS_CHARS) this.#section += stripAnsi(text);
+      return;
+    }
+    // Keep a short tail so that a heading split between two pieces is still found.
+    this.#seen = (this.#seen + stripAnsi(text)).slice(-8192);
+    const at = this.#seen.search(/^ ERRORS $/m);
+    if (at >= 0) {
+      this.#section = this.#seen.slice(at);
+      this.#seen = "";
+    }
+  }
+
+  /** The section so far ("" when there was none), cut at `MAX_ERRORS_CHARS`. */
+  text(): string {
+    return (this.#section ?? "").slice(0, MAX_ERRORS_CHARS);
+  }
 }
 
 if (import.meta.main) {
