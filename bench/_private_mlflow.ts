@@ -7,14 +7,8 @@
  */
 
 import { loadStackConfig, type StackConfig } from "../lib/stack/config.ts";
+import { freePorts } from "../lib/stack/free_port.ts";
 import { stackUp } from "../lib/stack/stack.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** A private tracking server and how to stop it. */
 export interface PrivateMlflow {
@@ -40,13 +34,14 @@ export async function startPrivateMlflow(
   workers?: number,
 ): Promise<PrivateMlflow> {
   const stateDir = await Deno.makeTempDir({ prefix: `llmops-bench-mlflow-${database}-` });
+  const [mlflowPort, postgresPort] = freePorts(2);
   const env: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "",
     LLMOPS_STACK_DIR: base.dir,
     LLMOPS_STATE_DIR: stateDir,
-    LLMOPS_MLFLOW_PORT: String(freePort()),
-    LLMOPS_POSTGRES_PORT: String(freePort()),
+    LLMOPS_MLFLOW_PORT: String(mlflowPort),
+    LLMOPS_POSTGRES_PORT: String(postgresPort),
     LLMOPS_MLFLOW_DB: database,
     ...(workers === undefined ? {} : { LLMOPS_MLFLOW_WORKERS: String(workers) }),
   };

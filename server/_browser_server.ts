@@ -6,6 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { freePorts } from "../lib/stack/free_port.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../", import.meta.url));
@@ -21,14 +22,6 @@ export interface ServerHandle {
   output(): string;
   /** Sends SIGTERM and waits for the exit (SIGKILL after `timeoutMs`); returns the exit code. */
   stop(timeoutMs?: number): Promise<number>;
-}
-
-/** A TCP port that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function pump(
@@ -64,13 +57,13 @@ export async function startServer(
   options: { timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<ServerHandle> {
   const timeoutMs = options.timeoutMs ?? 180_000;
-  const port = freePort();
+  const [port, gatewayPort] = freePorts(2);
   const inherited = Deno.env.toObject();
   delete inherited.LLMOPS_TOKEN;
   delete inherited.LLMOPS_HOST;
   const env: Record<string, string> = {
     ...inherited,
-    LLMOPS_GATEWAY_PORT: String(freePort()),
+    LLMOPS_GATEWAY_PORT: String(gatewayPort),
     ...options.env,
     LLMOPS_PORT: String(port),
   };

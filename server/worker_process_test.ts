@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { workerSettings } from "../lib/consumers/worker_cli.ts";
 import { serviceEnv } from "../lib/stack/config.ts";
+import { freePort } from "../lib/stack/free_port.ts";
 import { INTEGRATION, integrationConfig, uniqueName, waitFor } from "../lib/stack/testing.ts";
-import { freePort } from "../lib/e2e/_private_stack.ts";
 import { Pipeline } from "./pipeline.ts";
 
 const ROOT = new URL("../", import.meta.url);

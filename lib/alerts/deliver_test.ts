@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { AlertEvent } from "../events/alert.ts";
 import { sampleResponse } from "../events/testing.ts";
 import { waitFor } from "../stack/testing.ts";
-import { freeLoopbackPort } from "../stack/mailpit.ts";
+import { freePort } from "../stack/free_port.ts";
 import { type RecordedRequest, sampleNotification, startReceiver } from "./_testing.ts";
 import { parseChannel } from "./channels/config.ts";
 import { deliverDue, sendWithRetries } from "./deliver.ts";
@@ -32,7 +32,7 @@ function deliveryLoop(outbox: Outbox, channels: Map<string, ReturnType<typeof pa
 }
 
 Deno.test("a receiver that is down gets the notification exactly once after it is back", async () => {
-  const port = freeLoopbackPort(); // nothing listens there yet: connections are refused
+  const port = freePort(); // nothing listens there yet: connections are refused
   const channel = parseChannel({
     name: "oncall",
     type: "webhook",

@@ -14,7 +14,8 @@ import {
 import { sampleResponse } from "../events/testing.ts";
 import { createKafka, EventProducer, readTopic } from "../kafka/mod.ts";
 import { startAlertmanager } from "../stack/alertmanager.ts";
-import { freeLoopbackPort, startMailpit } from "../stack/mailpit.ts";
+import { freePort } from "../stack/free_port.ts";
+import { startMailpit } from "../stack/mailpit.ts";
 import {
   createTestTopics,
   INTEGRATION,
@@ -391,7 +392,7 @@ Deno.test({
   ...INTEGRATION,
   async fn() {
     const f = await fixture();
-    const port = freeLoopbackPort();
+    const port = freePort();
     let receiver: ReturnType<typeof startReceiver> | null = null;
     try {
       await f.store.upsertChannel({

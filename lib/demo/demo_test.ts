@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../stack/free_port.ts";
 import { INTEGRATION, integrationConfig } from "../stack/testing.ts";
 import { parseDemoArgs } from "./cli.ts";
 import { clock, Narrator } from "./narrator.ts";
@@ -69,14 +70,6 @@ Deno.test("poll resolves true once the check holds and false at its deadline", a
   assert.equal(await poll(() => false, { timeoutMs: 20, intervalMs: 5 }), false);
   await assert.rejects(() => poll(() => false, { timeoutMs: -1 }), RangeError);
 });
-
-/** A TCP port that was free a moment ago. */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 Deno.test({
   name:

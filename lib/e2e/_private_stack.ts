@@ -9,6 +9,7 @@
  */
 
 import { loadStackConfig, serviceEnv, type StackConfig } from "../stack/config.ts";
+import { freePorts } from "../stack/free_port.ts";
 import {
   kafkaAnswers,
   kafkaNodePaths,
@@ -33,14 +34,6 @@ import { integrationConfig } from "../stack/testing.ts";
 /** 0–9999, so that private clusters of parallel runs start their port search apart. */
 function randomOffset(): number {
   return crypto.getRandomValues(new Uint16Array(1))[0] % 10_000;
-}
-
-/** A free TCP port on loopback (bound and released at once). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** Ports of a private stack (Kafka: node 1's; node i adds 2·(i − 1)). */
@@ -98,22 +91,19 @@ export async function planPrivateStack(
   const kafkaNodes = options.kafkaNodes ?? 1;
   // A cluster needs 2 consecutive ports per node (client, controller, interleaved).
   const kafkaBase = kafkaNodes === 1 ? null : freePortBlock(20000 + randomOffset(), 2 * kafkaNodes);
-  // Distinct ports: a port released at once may be handed out again by the next bind.
-  const taken = new Set<number>(
-    kafkaBase === null ? [] : Array.from({ length: 2 * kafkaNodes }, (_, i) => kafkaBase + i),
-  );
-  const distinctPort = () => {
-    let port = freePort();
-    while (taken.has(port)) port = freePort();
-    taken.add(port);
-    return port;
-  };
+  const kafkaBlock = kafkaBase === null
+    ? []
+    : Array.from({ length: 2 * kafkaNodes }, (_, i) => kafkaBase + i);
+  // Distinct ports, off the Kafka block: a single node draws its client and controller ports too.
+  const [mlflow, postgres, ollama, ...kafkaPair] = freePorts(kafkaBase === null ? 5 : 3, {
+    exclude: kafkaBlock,
+  });
   const ports = {
-    kafka: kafkaBase ?? distinctPort(),
-    controller: kafkaBase === null ? distinctPort() : kafkaBase + 1,
-    mlflow: distinctPort(),
-    postgres: distinctPort(),
-    ollama: distinctPort(),
+    kafka: kafkaBase ?? kafkaPair[0],
+    controller: kafkaBase === null ? kafkaPair[1] : kafkaBase + 1,
+    mlflow,
+    postgres,
+    ollama,
   };
   const ownEnv: Record<string, string> = {
     PATH: Deno.env.get("PATH") ?? "",

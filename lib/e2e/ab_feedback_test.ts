@@ -20,6 +20,7 @@ import type { ResponseEvent } from "../events/mod.ts";
 import { createKafka, EventProducer } from "../kafka/mod.ts";
 import { parsePriceTable, priceOf } from "../llm/prices.ts";
 import { MlflowClient, type MlflowRun, tagOf } from "../mlflow/mod.ts";
+import { freePort } from "../stack/free_port.ts";
 import { CONCISE_MODEL } from "../stack/ollama.ts";
 import {
   createTestTopics,
@@ -34,7 +35,6 @@ import { createApp } from "../../server/app.ts";
 import { bundleClient, readStyles } from "../../server/bundle.ts";
 import { serveGuarded } from "../../server/connection_guard.ts";
 import { Pipeline } from "../../server/pipeline.ts";
-import { freePort } from "../../server/_browser_server.ts";
 import { launchBrowser, watchPage } from "../../server/_browser_page.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -24,11 +24,12 @@ import { groupMembers } from "../consumers/mod.ts";
 import type { RequestInput } from "../events/mod.ts";
 import { consumerLag, createKafka, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { MlflowClient } from "../mlflow/mod.ts";
+import { freePort } from "../stack/free_port.ts";
 import { delay } from "../stack/process.ts";
 import { INTEGRATION, waitFor } from "../stack/testing.ts";
 import { StreamJob } from "../stream/engine.ts";
 import { Pipeline } from "../../server/pipeline.ts";
-import { freePort, type PrivateStack, startPrivateStack } from "./_private_stack.ts";
+import { type PrivateStack, startPrivateStack } from "./_private_stack.ts";
 import { responsesById, runsById, waitIdle } from "./_pipeline_checks.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

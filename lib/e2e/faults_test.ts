@@ -23,11 +23,12 @@ import { consumerLag, createKafka, EventProducer, GROUPS, TOPICS } from "../kafk
 import { sampleResponse } from "../events/testing.ts";
 import { MetricsAggregator, type MetricsSnapshot } from "../metrics/mod.ts";
 import { MlflowClient } from "../mlflow/mod.ts";
+import { freePort } from "../stack/free_port.ts";
 import { delay } from "../stack/process.ts";
 import { INTEGRATION, waitFor } from "../stack/testing.ts";
 import { StreamJob, type StreamSummary } from "../stream/engine.ts";
 import { Pipeline } from "../../server/pipeline.ts";
-import { freePort, type PrivateStack, startPrivateStack } from "./_private_stack.ts";
+import { type PrivateStack, startPrivateStack } from "./_private_stack.ts";
 import { responsesById, runsById, waitIdle } from "./_pipeline_checks.ts";
 
 const DATASETS = fileURLToPath(new URL("../../datasets", import.meta.url));

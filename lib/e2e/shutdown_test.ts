@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { createKafka, readTopic, TOPICS } from "../kafka/mod.ts";
+import { freePorts } from "../stack/free_port.ts";
 import { kafkaPaths, startKafka } from "../stack/kafka.ts";
 import { mlflowPaths } from "../stack/mlflow.ts";
 import { ollamaPaths } from "../stack/ollama.ts";
@@ -21,7 +22,7 @@ import {
 } from "../stack/process.ts";
 import { stackDown } from "../stack/stack.ts";
 import { INTEGRATION } from "../stack/testing.ts";
-import { freePort, planPrivateStack } from "./_private_stack.ts";
+import { planPrivateStack } from "./_private_stack.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -29,7 +30,8 @@ async function serveAndSignal(signal: "SIGTERM" | "SIGINT", expectedCode: number
   const t0 = Date.now();
   const plan = await planPrivateStack();
   const { config } = plan;
-  const port = freePort();
+  // off the plan's ports, which nothing listens on until the server starts the stack
+  const [port] = freePorts(1, { exclude: Object.values(plan.ports) });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "server/main.ts"],
     cwd: ROOT,

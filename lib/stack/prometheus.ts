@@ -13,6 +13,7 @@
  */
 
 import type { StackConfig } from "./config.ts";
+import { freePort } from "./free_port.ts";
 import { goToolPaths, type GoToolSpec, provisionGoTool } from "./go_tool.ts";
 import { isAlive, startService, stopService, waitUntil } from "./process.ts";
 
@@ -139,21 +140,6 @@ export interface RunningPrometheus {
 }
 
 /**
- * A port nobody listens on right now (the OS picks one on loopback).
- *
- * @example
- * ```ts
- * const port = freeLoopbackPort();
- * ```
- */
-export function freeLoopbackPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/**
  * Runs an instant query against a Prometheus HTTP API.
  *
  * @example
@@ -212,7 +198,7 @@ export async function startPrometheus(
   const home = await Deno.makeTempDir({ dir: config.stateDir, prefix: "prometheus-" });
   const configFile = `${home}/prometheus.yml`;
   await Deno.writeTextFile(configFile, prometheusConfig(spec));
-  const port = freeLoopbackPort();
+  const port = freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = `${home}/prometheus.log`;
   const service = await startService({
