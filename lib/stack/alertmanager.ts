@@ -16,15 +16,9 @@
 import type { StackConfig } from "./config.ts";
 import { exists } from "./_fs.ts";
 import { type GoToolPaths, goToolPaths, type GoToolSpec, provisionGoTool } from "./go_tool.ts";
-import { freeLoopbackPort } from "./mailpit.ts";
-import {
-  isAlive,
-  runLogged,
-  type StartedService,
-  startService,
-  stopService,
-  waitUntil,
-} from "./process.ts";
+import { freePort } from "./free_port.ts";
+import { type LoopbackService, startLoopbackService } from "./loopback_service.ts";
+import { runLogged } from "./process.ts";
 
 /** The Alertmanager version the tests build. */
 export const ALERTMANAGER_VERSION = "v0.35.0";
@@ -146,15 +140,9 @@ receivers:
   - name: blackhole
 `;
 
-/** A running Alertmanager. */
-export interface RunningAlertmanager {
-  service: StartedService;
+/** A running Alertmanager; its `url` is `http://127.0.0.1:<port>`. */
+export interface RunningAlertmanager extends LoopbackService {
   port: number;
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  dir: string;
-  /** Stops it (and removes a temporary state folder). */
-  stop(): Promise<void>;
 }
 
 /**
@@ -180,8 +168,8 @@ export async function startAlertmanager(
     `${dir}/alertmanager.yml`,
     options.configYaml ?? DEFAULT_ALERTMANAGER_CONFIG,
   );
-  const port = freeLoopbackPort();
-  const service = await startService({
+  const port = freePort();
+  const alertmanager = await startLoopbackService({
     name: "alertmanager",
     command: bin.alertmanager,
     args: [
@@ -191,34 +179,10 @@ export async function startAlertmanager(
       "--cluster.listen-address=",
       "--log.level=info",
     ],
-    logFile: `${dir}/alertmanager.log`,
-    pidFile: `${dir}/alertmanager.pid`,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntil(async () => {
-      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
-      await response.body?.cancel();
-      return response.ok;
-    }, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-      what: `alertmanager on ${url} (log: ${dir}/alertmanager.log)`,
-      stillAlive: () => isAlive(service.pid),
-    });
-  } catch (error) {
-    await stopService(service.pid, { graceMs: 2_000 });
-    throw error;
-  }
-  return {
-    service,
-    port,
-    url,
     dir,
-    stop: async () => {
-      await stopService(service.pid, { graceMs: 5_000 });
-      await service.exited;
-      if (temporary) await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
+    removeDirOnStop: temporary,
+    url: `http://127.0.0.1:${port}`,
+    readyPath: "/-/ready",
+  });
+  return { ...alertmanager, port };
 }

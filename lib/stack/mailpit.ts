@@ -13,15 +13,10 @@
  */
 
 import type { StackConfig } from "./config.ts";
+import { freePorts } from "./free_port.ts";
 import { type GoToolSpec, provisionGoTool } from "./go_tool.ts";
-import {
-  isAlive,
-  runLogged,
-  type StartedService,
-  startService,
-  stopService,
-  waitUntil,
-} from "./process.ts";
+import { type LoopbackService, startLoopbackService } from "./loopback_service.ts";
+import { runLogged } from "./process.ts";
 
 /** The Mailpit version the tests build. */
 export const MAILPIT_VERSION = "v1.33.1";
@@ -43,14 +38,6 @@ export function mailpitGoTool(version: string = MAILPIT_VERSION): GoToolSpec {
     installArgs: [`-ldflags=-X github.com/axllent/mailpit/config.Version=${version}`],
     alternative: "an SMTP server of your own (an email channel's host and port)",
   };
-}
-
-/** A free TCP port on 127.0.0.1 (bound, read, released). */
-export function freeLoopbackPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** TLS material for a test server. */
@@ -149,16 +136,10 @@ export interface MailpitOptions {
   dir?: string;
 }
 
-/** A running Mailpit. */
-export interface RunningMailpit {
-  service: StartedService;
+/** A running Mailpit; its `url` is `http://127.0.0.1:<httpPort>`. */
+export interface RunningMailpit extends LoopbackService {
   smtpPort: number;
   httpPort: number;
-  /** `http://127.0.0.1:<httpPort>`. */
-  url: string;
-  dir: string;
-  /** Stops it (and removes a temporary state folder). */
-  stop(): Promise<void>;
 }
 
 /**
@@ -178,8 +159,7 @@ export async function startMailpit(
   const { bin } = await provisionGoTool(config, mailpitGoTool(), progress);
   const temporary = options.dir === undefined;
   const dir = options.dir ?? await Deno.makeTempDir({ prefix: "llmops-mailpit-" });
-  const smtpPort = freeLoopbackPort();
-  const httpPort = freeLoopbackPort();
+  const [smtpPort, httpPort] = freePorts(2);
   const args = [
     "--listen",
     `127.0.0.1:${httpPort}`,
@@ -197,39 +177,14 @@ export async function startMailpit(
     if (options.requireStartTls) args.push("--smtp-require-starttls");
   }
   if (options.authAcceptAny) args.push("--smtp-auth-accept-any");
-  const service = await startService({
+  const mailpit = await startLoopbackService({
     name: "mailpit",
     command: bin.mailpit,
     args,
-    logFile: `${dir}/mailpit.log`,
-    pidFile: `${dir}/mailpit.pid`,
-  });
-  const url = `http://127.0.0.1:${httpPort}`;
-  try {
-    await waitUntil(async () => {
-      const response = await fetch(`${url}/api/v1/info`, { signal: AbortSignal.timeout(2_000) });
-      await response.body?.cancel();
-      return response.ok;
-    }, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-      what: `mailpit on ${url} (log: ${dir}/mailpit.log)`,
-      stillAlive: () => isAlive(service.pid),
-    });
-  } catch (error) {
-    await stopService(service.pid, { graceMs: 2_000 });
-    throw error;
-  }
-  return {
-    service,
-    smtpPort,
-    httpPort,
-    url,
     dir,
-    stop: async () => {
-      await stopService(service.pid, { graceMs: 5_000 });
-      await service.exited;
-      if (temporary) await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
+    removeDirOnStop: temporary,
+    url: `http://127.0.0.1:${httpPort}`,
+    readyPath: "/api/v1/info",
+  });
+  return { ...mailpit, smtpPort, httpPort };
 }
