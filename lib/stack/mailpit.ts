@@ -67,16 +67,20 @@ export async function createTestCertificates(dir: string): Promise<TestCertifica
     "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n" +
       "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
   );
-  await run([
-    "req",
-    "-x509",
+  // `req` options for a new P-256 key, unencrypted, written to `keyFile`: the CA's and the leaf's.
+  const newKey = (keyFile: string) => [
     "-newkey",
     "ec",
     "-pkeyopt",
     "ec_paramgen_curve:prime256v1",
     "-nodes",
     "-keyout",
-    `${dir}/ca.key`,
+    keyFile,
+  ];
+  await run([
+    "req",
+    "-x509",
+    ...newKey(`${dir}/ca.key`),
     "-out",
     `${dir}/ca.pem`,
     "-days",
@@ -86,13 +90,7 @@ export async function createTestCertificates(dir: string): Promise<TestCertifica
   ]);
   await run([
     "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    `${dir}/server.key`,
+    ...newKey(`${dir}/server.key`),
     "-out",
     `${dir}/server.csr`,
     "-subj",
