@@ -18,7 +18,7 @@ export interface ScratchStack {
   config: StackConfig;
   stateDir: string;
   /** Runs `lib/stack/cli.ts` with `args` in this environment. */
-  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(args: string[]): Promise<StackCliResult>;
   /** `stack down`, then removes the state folder. */
   cleanup(): Promise<void>;
 }
@@ -63,25 +63,46 @@ export async function scratchStack(
     env,
     config,
     stateDir,
-    cli: async (args) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", "lib/stack/cli.ts", ...args],
-        cwd: new URL("../../", import.meta.url),
-        clearEnv: true,
-        env,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      return {
-        code: out.code,
-        stdout: new TextDecoder().decode(out.stdout),
-        stderr: new TextDecoder().decode(out.stderr),
-      };
-    },
+    cli: (args) => runStackCli(args, env),
     cleanup: async () => {
       await stackDown(config, () => {}).catch(() => {});
       await Deno.remove(stateDir, { recursive: true }).catch(() => {});
     },
+  };
+}
+
+/** What a run of the `stack` CLI printed, and its exit code. */
+export interface StackCliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `lib/stack/cli.ts` with `args` from the project's root, with `env` as its whole
+ * environment (nothing inherited), and collects its output.
+ *
+ * @example
+ * ```ts ignore
+ * const { code, stdout } = await runStackCli(["status", "--json"], scratch.env);
+ * ```
+ */
+export async function runStackCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<StackCliResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "lib/stack/cli.ts", ...args],
+    cwd: new URL("../../", import.meta.url),
+    clearEnv: true,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
   };
 }
 

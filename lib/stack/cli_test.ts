@@ -7,37 +7,9 @@
 import assert from "node:assert/strict";
 import { TOPICS } from "../kafka/topics.ts";
 import { integrationConfig } from "./testing.ts";
+import { freePorts } from "./free_port.ts";
 import { isPortOpen, processGroupMembers } from "./process.ts";
-
-/**
- * `n` distinct free ports: the listeners stay open until all are chosen, since a port closed at
- * once may be handed out again by the next bind (Kafka and Ollama once got the same one).
- */
-function freePorts(n: number): number[] {
-  const listeners = Array.from(
-    { length: n },
-    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
-  );
-  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
-  for (const l of listeners) l.close();
-  return ports;
-}
-
-async function stackCli(args: string[], env: Record<string, string>) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/stack/cli.ts", ...args],
-    cwd: new URL("../../", import.meta.url),
-    clearEnv: true,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
+import { runStackCli } from "./_scratch_stack.ts";
 
 Deno.test({
   name: "stack up reports all three services healthy and stack down leaves no process behind",
@@ -59,10 +31,10 @@ Deno.test({
       LLMOPS_OLLAMA_PORT: String(ports.ollama),
     };
     try {
-      const up = await stackCli(["up"], env);
+      const up = await runStackCli(["up"], env);
       assert.equal(up.code, 0, `stack up failed:\n${up.stderr}\n${up.stdout}`);
 
-      const status = await stackCli(["status", "--json"], env);
+      const status = await runStackCli(["status", "--json"], env);
       assert.equal(status.code, 0, status.stderr);
       const report = JSON.parse(status.stdout.trim().split("\n").at(-1)!);
       assert.equal(report.kafka.healthy, true);
@@ -86,28 +58,28 @@ Deno.test({
         assert.ok(processGroupMembers(pid).length > 0, `pid ${pid} not running`);
       }
 
-      const down = await stackCli(["down", "--json"], env);
+      const down = await runStackCli(["down", "--json"], env);
       assert.equal(down.code, 0, down.stderr);
       assert.deepEqual(JSON.parse(down.stdout).stopped, ["kafka", "mlflow", "ollama"]);
       for (const pid of pids) assert.deepEqual(processGroupMembers(pid), [], `group ${pid} left`);
       for (const port of Object.values(ports)) {
         assert.equal(await isPortOpen("127.0.0.1", port), false, `port ${port} still open`);
       }
-      const after = await stackCli(["status", "--json"], env);
+      const after = await runStackCli(["status", "--json"], env);
       assert.equal(after.code, 1);
       const afterReport = JSON.parse(after.stdout.trim());
       assert.equal(afterReport.kafka.healthy, false);
       assert.equal(afterReport.mlflow.healthy, false);
       assert.equal(afterReport.ollama.healthy, false);
     } finally {
-      await stackCli(["down"], env);
+      await runStackCli(["down"], env);
       await Deno.remove(state, { recursive: true }).catch(() => {});
     }
   },
 });
 
 Deno.test("an unknown stack command prints the usage and exits with 2", async () => {
-  const result = await stackCli(["sideways"], { PATH: Deno.env.get("PATH") ?? "" });
+  const result = await runStackCli(["sideways"], { PATH: Deno.env.get("PATH") ?? "" });
   assert.equal(result.code, 2);
   assert.match(
     result.stderr,
