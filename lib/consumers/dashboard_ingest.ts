@@ -7,18 +7,12 @@
  * @module
  */
 
-import type { Kafka, KafkaMessage } from "kafkajs";
 import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
-import { BatchConsumer, type EventProducer } from "../kafka/mod.ts";
 import { MetricsAggregator, NewestBuffer } from "../metrics/mod.ts";
+import { type IngestSource, TopicIngest } from "./topic_ingest.ts";
 
 /** Options of {@linkcode DashboardIngest}. */
-export interface DashboardIngestOptions {
-  kafka: Kafka;
-  topic: string;
-  groupId: string;
-  /** Producer for dead letters (owned by the caller). */
-  dlq: EventProducer;
+export interface DashboardIngestOptions extends IngestSource {
   /** Called when the first message is decoded (the clock of a throughput run starts there). */
   onFirstMessage?: () => void;
   /** Called after each new (not duplicate) response is counted. */
@@ -26,7 +20,8 @@ export interface DashboardIngestOptions {
 }
 
 /**
- * The dashboard's consumer feeding the live aggregates.
+ * The dashboard's consumer feeding the live aggregates. {@linkcode TopicIngest.processed} counts
+ * duplicates too.
  *
  * @example
  * ```ts ignore
@@ -38,67 +33,35 @@ export interface DashboardIngestOptions {
  * ingest.metrics.snapshot().total;
  * ```
  */
-export class DashboardIngest {
-  readonly metrics = new MetricsAggregator();
+export class DashboardIngest extends TopicIngest<ResponseEvent> {
+  readonly metrics: MetricsAggregator;
   /** The newest 500 responses by end time, so a replay after a restart shows the same ones. */
-  readonly recent = new NewestBuffer<ResponseEvent>(500, (e) => e.ts_end);
-  readonly #consumer: BatchConsumer<ResponseEvent>;
-  readonly #onIngest?: (event: ResponseEvent) => void;
-  #first = true;
+  readonly recent: NewestBuffer<ResponseEvent>;
 
   constructor(options: DashboardIngestOptions) {
-    this.#onIngest = options.onIngest;
-    this.#consumer = new BatchConsumer<ResponseEvent>({
-      kafka: options.kafka,
-      groupId: options.groupId,
-      topics: [options.topic],
-      dlq: options.dlq,
+    const metrics = new MetricsAggregator();
+    const recent = new NewestBuffer<ResponseEvent>(500, (e) => e.ts_end);
+    let first = true;
+    super({
+      ...options,
       // One chunk per fetched batch (kafkajs hands over at most 1 MB per partition, a few
       // thousand events): one offset commit per batch instead of one per 1,000 events. The
       // dashboard re-reads the topic on every start, so its commits only feed the lag figure.
       chunkSize: 10_000,
-      decode: (message: KafkaMessage) => {
-        if (this.#first) {
-          this.#first = false;
+      decode: (message) => {
+        if (first) {
+          first = false;
           options.onFirstMessage?.();
         }
         return decodeResponse(message.value);
       },
-      handle: (items) => {
-        for (const { value } of items) this.#ingest(value);
-        return Promise.resolve();
+      onEvent: (event) => {
+        if (!metrics.add(event)) return;
+        recent.push(event);
+        options.onIngest?.(event);
       },
     });
-  }
-
-  /** Responses handled (duplicates included). */
-  get processed(): number {
-    return this.#consumer.processedCount;
-  }
-
-  /** Messages that failed validation. */
-  get deadLettered(): number {
-    return this.#consumer.deadLetteredCount;
-  }
-
-  /** The consumer group. */
-  get groupId(): string {
-    return this.#consumer.groupId;
-  }
-
-  /** Joins the group and starts consuming. */
-  async start(): Promise<void> {
-    await this.#consumer.start();
-  }
-
-  /** Stops consuming. */
-  async stop(): Promise<void> {
-    await this.#consumer.stop().catch(() => {});
-  }
-
-  #ingest(event: ResponseEvent): void {
-    if (!this.metrics.add(event)) return;
-    this.recent.push(event);
-    this.#onIngest?.(event);
+    this.metrics = metrics;
+    this.recent = recent;
   }
 }

@@ -7,22 +7,16 @@
  * @module
  */
 
-import type { Kafka } from "kafkajs";
 import {
   decodeEvent,
   FEEDBACK_SCHEMA,
   type FeedbackEvent,
   parseFeedbackEvent,
 } from "../events/mod.ts";
-import { BatchConsumer, type EventProducer } from "../kafka/mod.ts";
+import { type IngestSource, TopicIngest } from "./topic_ingest.ts";
 
 /** Options of {@linkcode FeedbackIngest}. */
-export interface FeedbackIngestOptions {
-  kafka: Kafka;
-  topic: string;
-  groupId: string;
-  /** Producer for dead letters (owned by the caller). */
-  dlq: EventProducer;
+export interface FeedbackIngestOptions extends IngestSource {
   /** Called with each valid feedback, in topic order per partition. */
   onFeedback: (event: FeedbackEvent) => void;
 }
@@ -39,41 +33,12 @@ export interface FeedbackIngestOptions {
  * await ingest.start();
  * ```
  */
-export class FeedbackIngest {
-  readonly #consumer: BatchConsumer<FeedbackEvent>;
-
+export class FeedbackIngest extends TopicIngest<FeedbackEvent> {
   constructor(options: FeedbackIngestOptions) {
-    this.#consumer = new BatchConsumer<FeedbackEvent>({
-      kafka: options.kafka,
-      groupId: options.groupId,
-      topics: [options.topic],
-      dlq: options.dlq,
-      chunkSize: 1_000,
+    super({
+      ...options,
       decode: (message) => decodeEvent(message.value, FEEDBACK_SCHEMA, parseFeedbackEvent),
-      handle: (items) => {
-        for (const { value } of items) options.onFeedback(value);
-        return Promise.resolve();
-      },
+      onEvent: options.onFeedback,
     });
-  }
-
-  /** Feedbacks handled so far. */
-  get processed(): number {
-    return this.#consumer.processedCount;
-  }
-
-  /** The consumer group. */
-  get groupId(): string {
-    return this.#consumer.groupId;
-  }
-
-  /** Joins the group and starts consuming. */
-  async start(): Promise<void> {
-    await this.#consumer.start();
-  }
-
-  /** Stops consuming. */
-  async stop(): Promise<void> {
-    await this.#consumer.stop().catch(() => {});
   }
 }

@@ -7,17 +7,11 @@
  * @module
  */
 
-import type { Kafka } from "kafkajs";
 import { decodeRequest, type RequestEvent } from "../events/mod.ts";
-import { BatchConsumer, type EventProducer } from "../kafka/mod.ts";
+import { type IngestSource, TopicIngest } from "./topic_ingest.ts";
 
 /** Options of {@linkcode RequestIngest}. */
-export interface RequestIngestOptions {
-  kafka: Kafka;
-  topic: string;
-  groupId: string;
-  /** Producer for dead letters (owned by the caller). */
-  dlq: EventProducer;
+export interface RequestIngestOptions extends IngestSource {
   /** Called with each valid request. */
   onRequest: (event: RequestEvent) => void;
 }
@@ -34,36 +28,12 @@ export interface RequestIngestOptions {
  * await ingest.start();
  * ```
  */
-export class RequestIngest {
-  readonly #consumer: BatchConsumer<RequestEvent>;
-
+export class RequestIngest extends TopicIngest<RequestEvent> {
   constructor(options: RequestIngestOptions) {
-    this.#consumer = new BatchConsumer<RequestEvent>({
-      kafka: options.kafka,
-      groupId: options.groupId,
-      topics: [options.topic],
-      dlq: options.dlq,
-      chunkSize: 1_000,
+    super({
+      ...options,
       decode: (message) => decodeRequest(message.value),
-      handle: (items) => {
-        for (const { value } of items) options.onRequest(value);
-        return Promise.resolve();
-      },
+      onEvent: options.onRequest,
     });
-  }
-
-  /** The consumer group. */
-  get groupId(): string {
-    return this.#consumer.groupId;
-  }
-
-  /** Joins the group and starts consuming. */
-  async start(): Promise<void> {
-    await this.#consumer.start();
-  }
-
-  /** Stops consuming. */
-  async stop(): Promise<void> {
-    await this.#consumer.stop().catch(() => {});
   }
 }
