@@ -40,6 +40,7 @@ import {
 } from "../mlflow/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
 import type { MinuteRunsStatus } from "./health_report.ts";
+import { resolveExperiment } from "./mlflow_experiment.ts";
 
 /** Options of {@linkcode MlflowMinuteRuns}. */
 export interface MlflowMinuteRunsOptions {
@@ -215,18 +216,9 @@ export class MlflowMinuteRuns {
 
   /** Resolves the experiment (retrying while MLflow is unreachable) and starts reading. */
   async start(): Promise<void> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        this.#experimentId = await this.#options.mlflow.getOrCreateExperiment(
-          this.#options.experiment,
-        );
-        break;
-      } catch (error) {
-        if (!(error instanceof MlflowError && error.transient) || attempt >= 30) throw error;
-        this.#options.onError?.(error, attempt);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+    this.#experimentId = await resolveExperiment(this.#options.mlflow, this.#options.experiment, {
+      onError: this.#options.onError,
+    });
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#options.topic, fromBeginning: true });
     this.#running = true;
