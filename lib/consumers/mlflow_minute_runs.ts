@@ -38,6 +38,7 @@ import {
   tagOf,
   windowKey,
 } from "../mlflow/mod.ts";
+import { type RetryStatus, retryWithBackoff } from "../kafka/retry_with_backoff.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
 import type { MinuteRunsStatus } from "./health_report.ts";
 import { resolveExperiment } from "./mlflow_experiment.ts";
@@ -148,8 +149,7 @@ export class MlflowMinuteRuns {
   #alreadyWritten = 0;
   #late = 0;
   #watermark: number | null = null;
-  #retrying = false;
-  #lastError: string | null = null;
+  readonly #status: RetryStatus = { retrying: false, lastError: null };
 
   constructor(options: MlflowMinuteRunsOptions) {
     this.#options = options;
@@ -209,8 +209,8 @@ export class MlflowMinuteRuns {
       already_written: this.#alreadyWritten,
       late: this.#late,
       watermark: this.#watermark,
-      retrying: this.#retrying,
-      last_error: this.#lastError,
+      retrying: this.#status.retrying,
+      last_error: this.#status.lastError,
     };
   }
 
@@ -319,7 +319,7 @@ export class MlflowMinuteRuns {
           }
         }
       } catch (error) {
-        this.#lastError = `reading the topic's offsets: ${(error as Error).message}`;
+        this.#status.lastError = `reading the topic's offsets: ${(error as Error).message}`;
       } finally {
         await admin.disconnect().catch(() => {});
       }
@@ -379,33 +379,29 @@ export class MlflowMinuteRuns {
       for (const o of offsets) this.#committed.set(o.partition, BigInt(o.offset));
     } catch (error) {
       // a rebalance took the partitions: the new owner reads the open windows again
-      this.#lastError = `commit refused: ${(error as Error).message}`;
+      this.#status.lastError = `commit refused: ${(error as Error).message}`;
     }
   }
 
   /** Writes a window, retrying while MLflow is unreachable; false when stopping first. */
   async #writeWithRetry(window: MinuteWindow, heartbeat: () => Promise<void>): Promise<boolean> {
-    for (let attempt = 1;; attempt++) {
-      try {
+    try {
+      const written = await retryWithBackoff(async () => {
         await this.#write(window);
-        this.#retrying = false;
         return true;
-      } catch (error) {
-        if (error instanceof MlflowError && !error.transient) {
-          // MLflow refuses this run for good: retrying cannot help, and must not block the rest.
-          this.#lastError = `MLflow refused the run of ${window.model}: ${error.message}`;
-          return true;
-        }
-        this.#retrying = true;
-        this.#lastError = (error as Error).message;
-        this.#options.onError?.(error as Error, attempt);
-        const until = Date.now() + Math.min(10_000, 250 * 2 ** Math.min(attempt, 10));
-        while (Date.now() < until) {
-          if (!this.#running) return false;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
-          await heartbeat().catch(() => {});
-        }
-      }
+      }, {
+        status: this.#status,
+        live: () => this.#running,
+        heartbeat,
+        onError: this.#options.onError,
+        isPermanent: isRefusal,
+      });
+      return written ?? false;
+    } catch (error) {
+      if (!isRefusal(error)) throw error; // a listener's own failure
+      // MLflow refuses this run for good: retrying cannot help, and must not block the rest.
+      this.#status.lastError = `MLflow refused the run of ${window.model}: ${error.message}`;
+      return true;
     }
   }
 
@@ -436,3 +432,7 @@ export class MlflowMinuteRuns {
     this.#written++;
   }
 }
+
+/** An error MLflow will answer the same way however often it is asked (4xx). */
+const isRefusal = (error: unknown): error is MlflowError =>
+  error instanceof MlflowError && !error.transient;
