@@ -27,6 +27,7 @@ import {
   parseFeedbackEvent,
 } from "../events/mod.ts";
 import { type EventProducer, GROUPS, sendToDlq, TOPICS } from "../kafka/mod.ts";
+import { memberConfig } from "../kafka/member_config.ts";
 import { feedbackToRun, type MlflowClient, MlflowError } from "../mlflow/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
 import { resolveExperiment } from "./mlflow_experiment.ts";
@@ -275,18 +276,7 @@ export class MlflowFeedback {
 
   constructor(options: MlflowFeedbackOptions) {
     this.#options = options;
-    this.#consumer = options.kafka.consumer({
-      groupId: this.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        restartOnFailure: () => Promise.resolve(true),
-      },
-    });
+    this.#consumer = options.kafka.consumer(memberConfig(this.groupId));
   }
 
   /** The consumer group. */

@@ -27,6 +27,7 @@ import {
   type PartitionAssigner,
 } from "kafkajs";
 import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
+import { memberConfig } from "../kafka/member_config.ts";
 import { RecentIds } from "../metrics/recent_ids.ts";
 import {
   MINUTE_MS,
@@ -155,19 +156,9 @@ export class MlflowMinuteRuns {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#graceMs = options.graceMs ?? 60_000;
-    this.#consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      partitionAssigners: [allToOneAssigner],
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        restartOnFailure: () => Promise.resolve(true),
-      },
-    });
+    this.#consumer = options.kafka.consumer(
+      memberConfig(options.groupId, { partitionAssigners: [allToOneAssigner] }),
+    );
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#assigned = [...(payload.memberAssignment[options.topic] ?? [])];
       if (this.#assigned.length === 0) {

@@ -11,6 +11,7 @@
 
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { sendToDlq } from "./dlq.ts";
+import { memberConfig } from "./member_config.ts";
 import type { EventProducer } from "./producer.ts";
 import { type RetryStatus, retryWithBackoff } from "./retry_with_backoff.ts";
 
@@ -81,20 +82,9 @@ export class BatchConsumer<T> {
 
   constructor(options: BatchConsumerOptions<T>) {
     this.#options = options;
-    this.#consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        // A crash (for example a commit refused after the group moved on) restarts the
-        // consumer instead of leaving it stopped for good; uncommitted work is delivered again.
-        restartOnFailure: () => Promise.resolve(true),
-      },
-    });
+    this.#consumer = options.kafka.consumer(
+      memberConfig(options.groupId, { sessionTimeout: options.sessionTimeoutMs ?? 30_000 }),
+    );
   }
 
   /** Items handled successfully so far. */
