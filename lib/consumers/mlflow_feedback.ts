@@ -27,8 +27,10 @@ import {
   parseFeedbackEvent,
 } from "../events/mod.ts";
 import { type EventProducer, GROUPS, sendToDlq, TOPICS } from "../kafka/mod.ts";
+import { memberConfig } from "../kafka/member_config.ts";
 import { feedbackToRun, type MlflowClient, MlflowError } from "../mlflow/mod.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
+import { resolveExperiment } from "./mlflow_experiment.ts";
 import { PendingOffsets } from "./pending_offsets.ts";
 
 /** What the logger needs from MLflow (an `MlflowClient`, or a test double). */
@@ -274,18 +276,7 @@ export class MlflowFeedback {
 
   constructor(options: MlflowFeedbackOptions) {
     this.#options = options;
-    this.#consumer = options.kafka.consumer({
-      groupId: this.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        restartOnFailure: () => Promise.resolve(true),
-      },
-    });
+    this.#consumer = options.kafka.consumer(memberConfig(this.groupId));
   }
 
   /** The consumer group. */
@@ -321,16 +312,10 @@ export class MlflowFeedback {
   /** Resolves the experiment (retrying while MLflow is unreachable) and starts consuming. */
   async start(): Promise<void> {
     const o = this.#options;
-    for (let attempt = 1;; attempt++) {
-      try {
-        this.#experimentId = await o.mlflow.getOrCreateExperiment(o.experiment);
-        break;
-      } catch (error) {
-        if (!(error instanceof MlflowError && error.transient) || attempt >= 30) throw error;
-        o.onError?.(error);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+    this.#experimentId = await resolveExperiment(o.mlflow, o.experiment, {
+      // this listener is told the error alone (no attempt number)
+      onError: (error) => o.onError?.(error),
+    });
     this.#logger = new FeedbackRunLogger({
       mlflow: o.mlflow,
       experimentId: this.#experimentId!,

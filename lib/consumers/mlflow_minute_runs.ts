@@ -27,6 +27,7 @@ import {
   type PartitionAssigner,
 } from "kafkajs";
 import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
+import { memberConfig } from "../kafka/member_config.ts";
 import { RecentIds } from "../metrics/recent_ids.ts";
 import {
   MINUTE_MS,
@@ -38,8 +39,10 @@ import {
   tagOf,
   windowKey,
 } from "../mlflow/mod.ts";
+import { type RetryStatus, retryWithBackoff } from "../kafka/retry_with_backoff.ts";
 import { mapWithConcurrency } from "../util/concurrency.ts";
 import type { MinuteRunsStatus } from "./health_report.ts";
+import { resolveExperiment } from "./mlflow_experiment.ts";
 
 /** Options of {@linkcode MlflowMinuteRuns}. */
 export interface MlflowMinuteRunsOptions {
@@ -147,26 +150,15 @@ export class MlflowMinuteRuns {
   #alreadyWritten = 0;
   #late = 0;
   #watermark: number | null = null;
-  #retrying = false;
-  #lastError: string | null = null;
+  readonly #status: RetryStatus = { retrying: false, lastError: null };
 
   constructor(options: MlflowMinuteRunsOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#graceMs = options.graceMs ?? 60_000;
-    this.#consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      partitionAssigners: [allToOneAssigner],
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        restartOnFailure: () => Promise.resolve(true),
-      },
-    });
+    this.#consumer = options.kafka.consumer(
+      memberConfig(options.groupId, { partitionAssigners: [allToOneAssigner] }),
+    );
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#assigned = [...(payload.memberAssignment[options.topic] ?? [])];
       if (this.#assigned.length === 0) {
@@ -208,25 +200,16 @@ export class MlflowMinuteRuns {
       already_written: this.#alreadyWritten,
       late: this.#late,
       watermark: this.#watermark,
-      retrying: this.#retrying,
-      last_error: this.#lastError,
+      retrying: this.#status.retrying,
+      last_error: this.#status.lastError,
     };
   }
 
   /** Resolves the experiment (retrying while MLflow is unreachable) and starts reading. */
   async start(): Promise<void> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        this.#experimentId = await this.#options.mlflow.getOrCreateExperiment(
-          this.#options.experiment,
-        );
-        break;
-      } catch (error) {
-        if (!(error instanceof MlflowError && error.transient) || attempt >= 30) throw error;
-        this.#options.onError?.(error, attempt);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+    this.#experimentId = await resolveExperiment(this.#options.mlflow, this.#options.experiment, {
+      onError: this.#options.onError,
+    });
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#options.topic, fromBeginning: true });
     this.#running = true;
@@ -327,7 +310,7 @@ export class MlflowMinuteRuns {
           }
         }
       } catch (error) {
-        this.#lastError = `reading the topic's offsets: ${(error as Error).message}`;
+        this.#status.lastError = `reading the topic's offsets: ${(error as Error).message}`;
       } finally {
         await admin.disconnect().catch(() => {});
       }
@@ -387,33 +370,29 @@ export class MlflowMinuteRuns {
       for (const o of offsets) this.#committed.set(o.partition, BigInt(o.offset));
     } catch (error) {
       // a rebalance took the partitions: the new owner reads the open windows again
-      this.#lastError = `commit refused: ${(error as Error).message}`;
+      this.#status.lastError = `commit refused: ${(error as Error).message}`;
     }
   }
 
   /** Writes a window, retrying while MLflow is unreachable; false when stopping first. */
   async #writeWithRetry(window: MinuteWindow, heartbeat: () => Promise<void>): Promise<boolean> {
-    for (let attempt = 1;; attempt++) {
-      try {
+    try {
+      const written = await retryWithBackoff(async () => {
         await this.#write(window);
-        this.#retrying = false;
         return true;
-      } catch (error) {
-        if (error instanceof MlflowError && !error.transient) {
-          // MLflow refuses this run for good: retrying cannot help, and must not block the rest.
-          this.#lastError = `MLflow refused the run of ${window.model}: ${error.message}`;
-          return true;
-        }
-        this.#retrying = true;
-        this.#lastError = (error as Error).message;
-        this.#options.onError?.(error as Error, attempt);
-        const until = Date.now() + Math.min(10_000, 250 * 2 ** Math.min(attempt, 10));
-        while (Date.now() < until) {
-          if (!this.#running) return false;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
-          await heartbeat().catch(() => {});
-        }
-      }
+      }, {
+        status: this.#status,
+        live: () => this.#running,
+        heartbeat,
+        onError: this.#options.onError,
+        isPermanent: isRefusal,
+      });
+      return written ?? false;
+    } catch (error) {
+      if (!isRefusal(error)) throw error; // a listener's own failure
+      // MLflow refuses this run for good: retrying cannot help, and must not block the rest.
+      this.#status.lastError = `MLflow refused the run of ${window.model}: ${error.message}`;
+      return true;
     }
   }
 
@@ -444,3 +423,7 @@ export class MlflowMinuteRuns {
     this.#written++;
   }
 }
+
+/** An error MLflow will answer the same way however often it is asked (4xx). */
+const isRefusal = (error: unknown): error is MlflowError =>
+  error instanceof MlflowError && !error.transient;

@@ -44,6 +44,7 @@ import {
 } from "../mlflow/mod.ts";
 import { ConcurrencyPool, mapWithConcurrency } from "../util/concurrency.ts";
 import type { SinkStatus } from "./health_report.ts";
+import { resolveExperiment } from "./mlflow_experiment.ts";
 import { MlflowMinuteRuns } from "./mlflow_minute_runs.ts";
 
 /** Options of {@linkcode MlflowSink}. */
@@ -198,18 +199,9 @@ export class MlflowSink {
 
   /** Resolves the experiment (retrying while MLflow is unreachable) and starts consuming. */
   async start(): Promise<void> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        this.#experimentId = await this.#options.mlflow.getOrCreateExperiment(
-          this.#options.experiment,
-        );
-        break;
-      } catch (error) {
-        if (!(error instanceof MlflowError && error.transient) || attempt >= 30) throw error;
-        this.#options.onError?.(error, attempt);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+    this.#experimentId = await resolveExperiment(this.#options.mlflow, this.#options.experiment, {
+      onError: this.#options.onError,
+    });
     await Promise.all([this.#consumer.start(), this.#minutes?.start()]);
   }
 

@@ -29,6 +29,7 @@ import {
 } from "../kafka/mod.ts";
 import { exportTracesToMlflow, type TraceExportItem } from "../gateway/mlflow_trace.ts";
 import { type MlflowClient, MlflowError } from "../mlflow/mod.ts";
+import { resolveExperiment } from "./mlflow_experiment.ts";
 
 /** Options of {@linkcode MlflowTraces}. */
 export interface MlflowTracesOptions {
@@ -113,18 +114,9 @@ export class MlflowTraces {
 
   /** Resolves the experiment (retrying while MLflow is unreachable) and starts consuming. */
   async start(): Promise<void> {
-    for (let attempt = 1;; attempt++) {
-      try {
-        this.#experimentId = await this.#options.mlflow.getOrCreateExperiment(
-          this.#options.experiment,
-        );
-        break;
-      } catch (error) {
-        if (!(error instanceof MlflowError && error.transient) || attempt >= 30) throw error;
-        this.#options.onError?.(error, attempt);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+    this.#experimentId = await resolveExperiment(this.#options.mlflow, this.#options.experiment, {
+      onError: this.#options.onError,
+    });
     await this.#consumer.start();
   }
 

@@ -11,7 +11,9 @@
 
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { sendToDlq } from "./dlq.ts";
+import { memberConfig } from "./member_config.ts";
 import type { EventProducer } from "./producer.ts";
+import { type RetryStatus, retryWithBackoff } from "./retry_with_backoff.ts";
 
 /** One decoded message and where it came from. */
 export interface ConsumedItem<T> {
@@ -76,25 +78,13 @@ export class BatchConsumer<T> {
   #running = false;
   #processed = 0;
   #deadLettered = 0;
-  #lastError: string | null = null;
-  #retrying = false;
+  readonly #status: RetryStatus = { retrying: false, lastError: null };
 
   constructor(options: BatchConsumerOptions<T>) {
     this.#options = options;
-    this.#consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
-      retry: {
-        retries: Number.MAX_SAFE_INTEGER,
-        initialRetryTime: 300,
-        maxRetryTime: 5_000,
-        // A crash (for example a commit refused after the group moved on) restarts the
-        // consumer instead of leaving it stopped for good; uncommitted work is delivered again.
-        restartOnFailure: () => Promise.resolve(true),
-      },
-    });
+    this.#consumer = options.kafka.consumer(
+      memberConfig(options.groupId, { sessionTimeout: options.sessionTimeoutMs ?? 30_000 }),
+    );
   }
 
   /** Items handled successfully so far. */
@@ -109,12 +99,12 @@ export class BatchConsumer<T> {
 
   /** True while a transient failure is being retried. */
   get isRetrying(): boolean {
-    return this.#retrying;
+    return this.#status.retrying;
   }
 
   /** The last transient error, or null. */
   get lastError(): string | null {
-    return this.#lastError;
+    return this.#status.lastError;
   }
 
   /** The consumer group. */
@@ -160,7 +150,19 @@ export class BatchConsumer<T> {
         }
       }
       if (valid.length > 0) {
-        const failures = await this.#handleWithRetry(valid, heartbeat, live);
+        const failures = await retryWithBackoff(
+          async () => (await this.#options.handle(valid)) ?? [],
+          {
+            status: this.#status,
+            live,
+            heartbeat,
+            onError: this.#options.onError,
+            maxBackoffMs: this.#options.maxBackoffMs,
+            // Heartbeats go on while the handler works, so a slow chunk (long model calls) does
+            // not make the group think this member died.
+            heartbeatEveryMs: 3_000,
+          },
+        );
         if (failures === null) return; // stopping: leave the chunk uncommitted
         for (const failure of failures) {
           await this.#deadLetter(topic, partition, failure.item.message, failure.reason);
@@ -177,39 +179,8 @@ export class BatchConsumer<T> {
       } catch (error) {
         // The group rebalanced while the chunk was handled: this member no longer owns the
         // partition, so the chunk will be delivered again to its new owner (at-least-once).
-        this.#lastError = `commit refused after a rebalance: ${(error as Error).message}`;
+        this.#status.lastError = `commit refused after a rebalance: ${(error as Error).message}`;
         return;
-      }
-    }
-  }
-
-  async #handleWithRetry(
-    items: ConsumedItem<T>[],
-    heartbeat: () => Promise<void>,
-    live: () => boolean,
-  ): Promise<ItemFailure<T>[] | null> {
-    const maxBackoff = this.#options.maxBackoffMs ?? 10_000;
-    for (let attempt = 1;; attempt++) {
-      // Heartbeats go on while the handler works, so a slow chunk (long model calls) does not
-      // make the group think this member died.
-      const beat = setInterval(() => heartbeat().catch(() => {}), 3_000);
-      try {
-        const failures = (await this.#options.handle(items)) ?? [];
-        this.#retrying = false;
-        return failures;
-      } catch (error) {
-        this.#retrying = true;
-        this.#lastError = (error as Error).message;
-        this.#options.onError?.(error as Error, attempt);
-        const wait = Math.min(maxBackoff, 250 * 2 ** Math.min(attempt, 10));
-        const until = Date.now() + wait;
-        while (Date.now() < until) {
-          if (!live()) return null;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, until - Date.now())));
-          await heartbeat().catch(() => {});
-        }
-      } finally {
-        clearInterval(beat);
       }
     }
   }
