@@ -82,7 +82,7 @@ export async function startLoopbackService(spec: LoopbackServiceSpec): Promise<L
     dir,
     stop: async () => {
       await stopService(service.pid, { graceMs: 5_000 });
-      await service.exited;
+      await service.waitExit();
       if (spec.removeDirOnStop) await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };

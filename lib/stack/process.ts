@@ -29,8 +29,15 @@ export interface ServiceSpawnSpec {
 export interface StartedService {
   name: string;
   pid: number;
-  /** Resolves when the process exits (and reaps it). */
+  /**
+   * Resolves when the process exits (and reaps it). The child is unref'd (the service outlives
+   * this process), so awaiting this alone does not keep the event loop alive: a test that
+   * awaits it with nothing else pending ends with "Promise resolution is still pending but the
+   * event loop has already resolved". Use {@linkcode StartedService.waitExit} to wait for it.
+   */
   exited: Promise<Deno.CommandStatus>;
+  /** Waits for the process to exit, keeping the event loop alive meanwhile. */
+  waitExit(): Promise<Deno.CommandStatus>;
   /** Where its pid is recorded. */
   pidFile: string;
   /** See {@linkcode ServiceSpawnSpec.stopSignal}. */
@@ -67,6 +74,10 @@ export async function startService(spec: ServiceSpawnSpec): Promise<StartedServi
     name: spec.name,
     pid: child.pid,
     exited: child.status,
+    waitExit: () => {
+      child.ref();
+      return child.status;
+    },
     pidFile: spec.pidFile,
     stopSignal: spec.stopSignal,
   };

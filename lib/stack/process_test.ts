@@ -81,3 +81,20 @@ Deno.test("readPidFile returns null for a missing or empty pid file", async () =
   assert.equal(await readPidFile(`${dir}/empty.pid`), null);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("waitExit keeps the event loop alive until the unref'd service has exited", async () => {
+  const dir = await Deno.makeTempDir();
+  const service = await startService({
+    name: "short",
+    command: "sleep",
+    args: ["0.3"],
+    logFile: `${dir}/short.log`,
+    pidFile: `${dir}/short.pid`,
+  });
+  // Nothing else is pending here: awaiting `service.exited` instead ends the test with
+  // "Promise resolution is still pending but the event loop has already resolved".
+  const status = await service.waitExit();
+  assert.equal(status.code, 0);
+  assert.equal(isAlive(service.pid), false);
+  await Deno.remove(dir, { recursive: true });
+});
