@@ -27,11 +27,14 @@ import {
   stateTone,
 } from "../alerts_data.ts";
 import { api, messageOf } from "../api.ts";
+import { Card } from "../components/card.tsx";
+import { DataTable, numeric } from "../components/data_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
+import { fieldBinder, SelectField, TextField } from "../components/form_field.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
 import { useStore, useTimeZone } from "../context.ts";
-import { formatDateTime, formatInteger, formatNumber, MISSING } from "../format.ts";
+import { formatDateTime, formatNumber, MISSING } from "../format.ts";
 import { TAB_PURPOSE } from "../help.ts";
 import { mergeAlerts, useLive } from "../live.ts";
 import type { ActiveAlert, AlertRule, AlertsView, ChannelConfig } from "../types.ts";
@@ -44,6 +47,28 @@ const value = (
   v: number | null | undefined,
 ) => (v === null || v === undefined ? MISSING : formatNumber(v, 4));
 
+const ACTIVE_COLUMNS = [
+  "Rule",
+  "State",
+  numeric("Value"),
+  numeric("Threshold"),
+  "Severity",
+  "Since",
+  "Detail",
+];
+const RULE_COLUMNS = [
+  "Rule",
+  "Condition",
+  numeric("Now"),
+  numeric("Threshold"),
+  "State",
+  "Channels",
+  "Actions",
+];
+const HISTORY_COLUMNS = ["Time", "Rule", "State", numeric("Value"), numeric("Threshold"), "Detail"];
+const RULE_KINDS = ["metric", "drift", "health"];
+const TLS_MODES = ["starttls", "tls", "none"];
+
 function ActiveAlerts({ active }: { active: ActiveAlert[] }) {
   const tz = useTimeZone();
   if (active.length === 0) {
@@ -54,46 +79,29 @@ function ActiveAlerts({ active }: { active: ActiveAlert[] }) {
     );
   }
   return (
-    <div class="table-wrap">
-      <table class="data-table" data-testid="alerts-active">
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">State</th>
-            <th scope="col" class="num">Value</th>
-            <th scope="col" class="num">Threshold</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Since</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {active.map((a) => (
-            <tr
-              key={a.fingerprint}
-              id={`alert-${a.fingerprint}`}
-              class={`row-${stateTone(a.state)}`}
-              data-testid="alert-active"
-              data-rule-id={a.rule_id}
-              data-state={a.state}
-            >
-              <th scope="row">{a.rule_name}</th>
-              <td>
-                <StateBadge state={a.state} />
-                {a.silenced
-                  ? <span class="badge" data-testid="alert-silenced">silenced</span>
-                  : null}
-              </td>
-              <td class="num">{value(a.value)}</td>
-              <td class="num">{value(a.threshold)}</td>
-              <td>{a.severity}</td>
-              <td>{formatDateTime(a.fired_at ?? a.started_at, tz)}</td>
-              <td class="detail-cell">{a.detail ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={ACTIVE_COLUMNS} testId="alerts-active">
+      {active.map((a) => (
+        <tr
+          key={a.fingerprint}
+          id={`alert-${a.fingerprint}`}
+          class={`row-${stateTone(a.state)}`}
+          data-testid="alert-active"
+          data-rule-id={a.rule_id}
+          data-state={a.state}
+        >
+          <th scope="row">{a.rule_name}</th>
+          <td>
+            <StateBadge state={a.state} />
+            {a.silenced ? <span class="badge" data-testid="alert-silenced">silenced</span> : null}
+          </td>
+          <td class="num">{value(a.value)}</td>
+          <td class="num">{value(a.threshold)}</td>
+          <td>{a.severity}</td>
+          <td>{formatDateTime(a.fired_at ?? a.started_at, tz)}</td>
+          <td class="detail-cell">{a.detail ?? ""}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -125,78 +133,60 @@ function RulesTable(
     );
   }
   return (
-    <div class="table-wrap">
-      <table class="data-table" data-testid="alert-rules">
-        <thead>
-          <tr>
-            <th scope="col">Rule</th>
-            <th scope="col">Condition</th>
-            <th scope="col" class="num">Now</th>
-            <th scope="col" class="num">Threshold</th>
-            <th scope="col">State</th>
-            <th scope="col">Channels</th>
-            <th scope="col">Actions</th>
+    <DataTable columns={RULE_COLUMNS} testId="alert-rules">
+      {rules.map((rule) => {
+        const reading = readings.get(rule.id);
+        const alert = states.get(rule.id);
+        const state = !rule.enabled ? "disabled" : alert?.state ?? "ok";
+        return (
+          <tr key={rule.id} data-testid="rule-row" data-rule-id={rule.id} data-state={state}>
+            <th scope="row">{rule.name}</th>
+            <td>{ruleSummary(rule)}</td>
+            <td
+              class="num"
+              data-testid={`rule-value-${rule.id}`}
+              data-value={reading?.value ?? undefined}
+              title={reading?.detail}
+            >
+              {value(reading?.value)}
+            </td>
+            <td class="num">{value(reading?.threshold ?? null)}</td>
+            <td>
+              <StateBadge state={state} />
+            </td>
+            <td>{rule.channels.join(", ") || MISSING}</td>
+            <td class="actions">
+              <button
+                type="button"
+                data-testid={`rule-silence-${rule.id}`}
+                onClick={() => act(() => api.silence({ rule_id: rule.id, duration_s: 3600 }))}
+              >
+                Silence 1 h
+              </button>
+              <button
+                type="button"
+                data-testid={`rule-toggle-${rule.id}`}
+                onClick={() =>
+                  act(() => {
+                    const { id: _id, ...body } = rule;
+                    return api.replaceRule(rule.id, { ...body, enabled: !rule.enabled });
+                  })}
+              >
+                {rule.enabled ? "Disable" : "Enable"}
+              </button>
+              <button
+                type="button"
+                class="danger"
+                data-testid={`rule-delete-${rule.id}`}
+                onClick={() => act(() => api.deleteRule(rule.id))}
+              >
+                Delete
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rules.map((rule) => {
-            const reading = readings.get(rule.id);
-            const alert = states.get(rule.id);
-            const state = !rule.enabled ? "disabled" : alert?.state ?? "ok";
-            return (
-              <tr key={rule.id} data-testid="rule-row" data-rule-id={rule.id} data-state={state}>
-                <th scope="row">{rule.name}</th>
-                <td>{ruleSummary(rule)}</td>
-                <td
-                  class="num"
-                  data-testid={`rule-value-${rule.id}`}
-                  data-value={reading?.value ?? undefined}
-                  title={reading?.detail}
-                >
-                  {value(reading?.value)}
-                </td>
-                <td class="num">{value(reading?.threshold ?? null)}</td>
-                <td>
-                  <StateBadge state={state} />
-                </td>
-                <td>{rule.channels.join(", ") || MISSING}</td>
-                <td class="actions">
-                  <button
-                    type="button"
-                    data-testid={`rule-silence-${rule.id}`}
-                    onClick={() =>
-                      act(() =>
-                        api.silence({ rule_id: rule.id, duration_s: 3600 })
-                      )}
-                  >
-                    Silence 1 h
-                  </button>
-                  <button
-                    type="button"
-                    data-testid={`rule-toggle-${rule.id}`}
-                    onClick={() =>
-                      act(() => {
-                        const { id: _id, ...body } = rule;
-                        return api.replaceRule(rule.id, { ...body, enabled: !rule.enabled });
-                      })}
-                  >
-                    {rule.enabled ? "Disable" : "Enable"}
-                  </button>
-                  <button
-                    type="button"
-                    class="danger"
-                    data-testid={`rule-delete-${rule.id}`}
-                    onClick={() => act(() => api.deleteRule(rule.id))}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -205,85 +195,24 @@ function History({ view }: { view: AlertsView | null }) {
   const history = view?.history ?? [];
   if (history.length === 0) return <p class="muted">No state change yet.</p>;
   return (
-    <div class="table-wrap history-wrap">
-      <table class="data-table" data-testid="alerts-history">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Rule</th>
-            <th scope="col">State</th>
-            <th scope="col" class="num">Value</th>
-            <th scope="col" class="num">Threshold</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {history.map((e) => (
-            <tr
-              key={`${e.fingerprint}:${e.state}:${e.ts}`}
-              data-testid="history-row"
-              data-state={e.state}
-            >
-              <td>{formatDateTime(e.ts, tz)}</td>
-              <th scope="row">{e.rule_name}</th>
-              <td>
-                <StateBadge state={e.state} />
-              </td>
-              <td class="num">{value(e.value)}</td>
-              <td class="num">{value(e.threshold)}</td>
-              <td class="detail-cell">{e.detail ?? ""}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function Field(
-  { label, value, onInput, testId, type = "text", placeholder }: {
-    label: string;
-    value: string;
-    onInput: (v: string) => void;
-    testId: string;
-    type?: string;
-    placeholder?: string;
-  },
-) {
-  return (
-    <label>
-      {label}
-      <input
-        type={type}
-        value={value}
-        placeholder={placeholder}
-        data-testid={testId}
-        onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
-      />
-    </label>
-  );
-}
-
-function Choice(
-  { label, value, options, onChange, testId }: {
-    label: string;
-    value: string;
-    options: readonly string[];
-    onChange: (v: string) => void;
-    testId: string;
-  },
-) {
-  return (
-    <label>
-      {label}
-      <select
-        value={value}
-        data-testid={testId}
-        onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)}
-      >
-        {options.map((o) => <option key={o} value={o}>{o}</option>)}
-      </select>
-    </label>
+    <DataTable columns={HISTORY_COLUMNS} testId="alerts-history" wrap="table-wrap history-wrap">
+      {history.map((e) => (
+        <tr
+          key={`${e.fingerprint}:${e.state}:${e.ts}`}
+          data-testid="history-row"
+          data-state={e.state}
+        >
+          <td>{formatDateTime(e.ts, tz)}</td>
+          <th scope="row">{e.rule_name}</th>
+          <td>
+            <StateBadge state={e.state} />
+          </td>
+          <td class="num">{value(e.value)}</td>
+          <td class="num">{value(e.threshold)}</td>
+          <td class="detail-cell">{e.detail ?? ""}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -309,94 +238,56 @@ function RuleFormCard(
     }
   };
   const check = form.check;
+  const bind = fieldBinder(form, set);
   return (
     <form class="card" onSubmit={submit} data-testid="rule-form" aria-label="Add a rule">
       <h3 class="card-title">Add a rule</h3>
       <div class="form-row">
-        <Field
-          label="Name"
-          value={form.name}
-          onInput={(name) => set({ name })}
-          testId="rule-name"
-        />
-        <Choice
-          label="Kind"
-          value={form.kind}
-          options={["metric", "drift", "health"]}
-          onChange={(kind) => set({ kind: kind as RuleForm["kind"] })}
-          testId="rule-kind"
-        />
-        <Choice
+        <TextField label="Name" {...bind("name")} testId="rule-name" />
+        <SelectField label="Kind" {...bind("kind")} options={RULE_KINDS} testId="rule-kind" />
+        <SelectField
           label="Severity"
-          value={form.severity}
+          {...bind("severity")}
           options={SEVERITIES}
-          onChange={(severity) => set({ severity })}
           testId="rule-severity"
         />
-        <Field
-          label="Pending for (s)"
-          type="number"
-          value={form.for_s}
-          onInput={(for_s) => set({ for_s })}
-          testId="rule-for"
-        />
+        <TextField label="Pending for (s)" type="number" {...bind("for_s")} testId="rule-for" />
       </div>
       {form.kind === "metric"
         ? (
           <div class="form-row">
-            <Choice
+            <SelectField
               label="Metric"
-              value={form.metric}
+              {...bind("metric")}
               options={METRICS}
-              onChange={(metric) => set({ metric })}
               testId="rule-metric"
             />
-            <Choice
-              label="Op"
-              value={form.op}
-              options={OPS}
-              onChange={(op) => set({ op })}
-              testId="rule-op"
-            />
-            <Field
+            <SelectField label="Op" {...bind("op")} options={OPS} testId="rule-op" />
+            <TextField
               label="Threshold"
               type="number"
-              value={form.threshold}
-              onInput={(threshold) => set({ threshold })}
+              {...bind("threshold")}
               testId="rule-threshold"
             />
-            <Field
+            <TextField
               label="Window (s)"
               type="number"
-              value={form.window_s}
-              onInput={(window_s) => set({ window_s })}
+              {...bind("window_s")}
               testId="rule-window"
             />
-            <Field
-              label="Model (optional)"
-              value={form.model}
-              onInput={(model) => set({ model })}
-              testId="rule-model"
-            />
+            <TextField label="Model (optional)" {...bind("model")} testId="rule-model" />
           </div>
         )
         : form.kind === "drift"
         ? (
           <div class="form-row">
-            <Field
+            <TextField
               label="Columns (comma-separated; empty: dataset drift)"
-              value={form.columns}
+              {...bind("columns")}
               placeholder="latency_s, response_chars"
-              onInput={(columns) => set({ columns })}
               testId="rule-columns"
             />
-            <Field
-              label="Level"
-              type="number"
-              value={form.level}
-              onInput={(level) => set({ level })}
-              testId="rule-level"
-            />
+            <TextField label="Level" type="number" {...bind("level")} testId="rule-level" />
             <label class="checkbox">
               <input
                 type="checkbox"
@@ -410,51 +301,34 @@ function RuleFormCard(
         )
         : (
           <div class="form-row">
-            <Choice
+            <SelectField
               label="Check"
-              value={check}
+              {...bind("check")}
               options={HEALTH_CHECKS}
-              onChange={(c) => set({ check: c })}
               testId="rule-check"
             />
             {check === "service"
-              ? (
-                <Field
-                  label="Service"
-                  value={form.service}
-                  onInput={(service) => set({ service })}
-                  testId="rule-service"
-                />
-              )
+              ? <TextField label="Service" {...bind("service")} testId="rule-service" />
               : null}
             {check === "consumer_lag"
-              ? (
-                <Field
-                  label="Consumer group"
-                  value={form.group}
-                  onInput={(group) => set({ group })}
-                  testId="rule-group"
-                />
-              )
+              ? <TextField label="Consumer group" {...bind("group")} testId="rule-group" />
               : null}
             {check === "consumer_lag" || check === "dlq_rate"
               ? (
-                <Field
+                <TextField
                   label={check === "dlq_rate" ? "Dead letters per minute" : "Lag (messages)"}
                   type="number"
-                  value={form.threshold}
-                  onInput={(threshold) => set({ threshold })}
+                  {...bind("threshold")}
                   testId="rule-threshold"
                 />
               )
               : null}
             {check === "dlq_rate" || check === "no_data"
               ? (
-                <Field
+                <TextField
                   label="Window (s)"
                   type="number"
-                  value={form.window_s}
-                  onInput={(window_s) => set({ window_s })}
+                  {...bind("window_s")}
                   testId="rule-window"
                 />
               )
@@ -501,6 +375,7 @@ function ChannelsCard(
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<ChannelForm>) => setForm((f) => ({ ...f, ...patch }));
+  const bind = fieldBinder(form, set);
   const run = async (fn: () => Promise<string | null>) => {
     setBusy(true);
     setError(null);
@@ -515,8 +390,7 @@ function ChannelsCard(
     }
   };
   return (
-    <section class="card" aria-label="Channels">
-      <h3 class="card-title">Channels</h3>
+    <Card title="Channels" label="Channels">
       {channels.length === 0
         ? <p class="muted">No channel yet.</p>
         : (
@@ -566,84 +440,48 @@ function ChannelsCard(
         }}
       >
         <div class="form-row">
-          <Field
-            label="Name"
-            value={form.name}
-            onInput={(name) => set({ name })}
-            testId="channel-name"
-          />
-          <Choice
+          <TextField label="Name" {...bind("name")} testId="channel-name" />
+          <SelectField
             label="Type"
-            value={form.type}
+            {...bind("type")}
             options={CHANNEL_TYPES}
-            onChange={(type) => set({ type: type as ChannelForm["type"] })}
             testId="channel-type"
           />
           {form.type === "email"
             ? (
               <>
-                <Field
-                  label="SMTP host"
-                  value={form.host}
-                  onInput={(host) => set({ host })}
-                  testId="channel-host"
-                />
-                <Field
-                  label="Port"
-                  type="number"
-                  value={form.port}
-                  onInput={(port) => set({ port })}
-                  testId="channel-port"
-                />
-                <Choice
+                <TextField label="SMTP host" {...bind("host")} testId="channel-host" />
+                <TextField label="Port" type="number" {...bind("port")} testId="channel-port" />
+                <SelectField
                   label="TLS"
-                  value={form.tls}
-                  options={["starttls", "tls", "none"]}
-                  onChange={(tls) => set({ tls })}
+                  {...bind("tls")}
+                  options={TLS_MODES}
                   testId="channel-tls"
                 />
-                <Field
-                  label="From"
-                  value={form.from}
-                  onInput={(from) => set({ from })}
-                  testId="channel-from"
-                />
-                <Field
-                  label="To (comma-separated)"
-                  value={form.to}
-                  onInput={(to) => set({ to })}
-                  testId="channel-to"
-                />
-                <Field
-                  label="Username"
-                  value={form.username}
-                  onInput={(username) => set({ username })}
-                  testId="channel-username"
-                />
-                <Field
+                <TextField label="From" {...bind("from")} testId="channel-from" />
+                <TextField label="To (comma-separated)" {...bind("to")} testId="channel-to" />
+                <TextField label="Username" {...bind("username")} testId="channel-username" />
+                <TextField
                   label="Password"
                   type="password"
-                  value={form.password}
-                  onInput={(password) => set({ password })}
+                  {...bind("password")}
                   testId="channel-password"
                 />
               </>
             )
             : (
               <>
-                <Field
+                <TextField
                   label={form.type === "alertmanager" ? "Alertmanager URL" : "URL"}
-                  value={form.url}
-                  onInput={(url) => set({ url })}
+                  {...bind("url")}
                   testId="channel-url"
                 />
                 {form.type === "webhook"
                   ? (
-                    <Field
+                    <TextField
                       label="Signing secret (optional, 16+ chars)"
                       type="password"
-                      value={form.secret}
-                      onInput={(secret) => set({ secret })}
+                      {...bind("secret")}
                       testId="channel-secret"
                     />
                   )
@@ -656,7 +494,7 @@ function ChannelsCard(
         </div>
       </form>
       <ErrorMessage message={error} testId="channel-error" />
-    </section>
+    </Card>
   );
 }
 
@@ -684,8 +522,7 @@ function SilencesCard(
   };
   const silences = view?.silences ?? [];
   return (
-    <section class="card" aria-label="Silences">
-      <h3 class="card-title">Silences</h3>
+    <Card title="Silences" label="Silences">
       {silences.length === 0
         ? <p class="muted">No silence in force.</p>
         : (
@@ -725,24 +562,26 @@ function SilencesCard(
         }}
       >
         <div class="form-row">
-          <label>
-            Rule
-            <select
-              value={ruleId || rules[0]?.id || ""}
-              data-testid="silence-rule"
-              onChange={(e) => setRuleId((e.currentTarget as HTMLSelectElement).value)}
-            >
-              {rules.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
-            </select>
-          </label>
-          <Field
+          <SelectField
+            label="Rule"
+            value={ruleId || rules[0]?.id || ""}
+            options={rules.map((r) => ({ value: r.id, label: r.name }))}
+            onValue={setRuleId}
+            testId="silence-rule"
+          />
+          <TextField
             label="For (minutes)"
             type="number"
             value={minutes}
-            onInput={setMinutes}
+            onValue={setMinutes}
             testId="silence-minutes"
           />
-          <Field label="Comment" value={comment} onInput={setComment} testId="silence-comment" />
+          <TextField
+            label="Comment"
+            value={comment}
+            onValue={setComment}
+            testId="silence-comment"
+          />
           <button
             type="submit"
             class="primary"
@@ -754,7 +593,7 @@ function SilencesCard(
         </div>
       </form>
       <ErrorMessage message={error} testId="silence-error" />
-    </section>
+    </Card>
   );
 }
 
@@ -806,48 +645,41 @@ export function AlertsTab({ active }: { active: boolean }) {
       <div class="kpis">
         <KpiCard
           label="Firing"
-          value={formatInteger(firing)}
-          raw={firing}
+          count={firing}
           testId="alerts-firing-count"
           tone={firing > 0 ? "drift" : "ok"}
         />
         <KpiCard
           label="Pending"
-          value={formatInteger(pending)}
-          raw={pending}
+          count={pending}
           testId="alerts-pending-count"
           tone={pending > 0 ? "close" : "neutral"}
         />
         <KpiCard
           label="Silences"
-          value={formatInteger(view?.silences.length ?? 0)}
-          raw={view?.silences.length ?? 0}
+          count={view?.silences.length ?? 0}
           testId="alerts-silence-count"
         />
         <KpiCard
           label="Deliveries owed"
-          value={formatInteger(view?.deliveries_pending ?? 0)}
-          raw={view?.deliveries_pending ?? 0}
+          count={view?.deliveries_pending ?? 0}
           testId="alerts-deliveries"
           help="Notifications not yet delivered (a receiver that is down keeps them here until it is back)."
         />
       </div>
-      <section class="card" aria-label="Active alerts">
-        <h3 class="card-title">Firing and pending</h3>
+      <Card title="Firing and pending" label="Active alerts">
         <ActiveAlerts active={view?.active ?? []} />
-      </section>
-      <section class="card" aria-label="Rules">
-        <h3 class="card-title">Rules</h3>
+      </Card>
+      <Card title="Rules" label="Rules">
         <RulesTable rules={rules} view={view} onChanged={reload} setError={setError} />
-      </section>
+      </Card>
       <RuleFormCard channels={channels} onSaved={reload} />
       <ChannelsCard channels={channels} onChanged={reload} />
       <SilencesCard rules={rules} view={view} onChanged={reload} />
-      <section class="card" aria-label="History">
-        <h3 class="card-title">History</h3>
+      <Card title="History" label="History">
         <p class="help">The newest 200 state changes, newest first.</p>
         <History view={view} />
-      </section>
+      </Card>
     </div>
   );
 }

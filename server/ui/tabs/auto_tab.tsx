@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import { LIMITS } from "../../../lib/events/limits.ts";
 import { api, messageOf } from "../api.ts";
 import { ErrorMessage } from "../components/error_message.tsx";
+import { SelectField, TextField } from "../components/form_field.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
 import { MissingNote } from "../components/missing_note.tsx";
 import { useStore } from "../context.ts";
@@ -98,49 +99,41 @@ export function AutoTab() {
         }}
       >
         <div class="form-row">
-          <label>
-            Dataset
-            <select
-              value={file}
-              data-testid="stream-file"
-              disabled={running}
-              onChange={(e) => setFile((e.currentTarget as HTMLSelectElement).value)}
-            >
-              {datasets.length === 0 ? <option value="">(no datasets)</option> : null}
-              {datasets.map((d) => (
-                <option key={d.name} value={d.name}>
-                  {d.count === null ? d.name : `${d.name} (${d.count} prompts)`}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Delay between requests (s)
-            <input
-              type="number"
-              min={0}
-              max={3600}
-              step={0.5}
-              value={delay}
-              data-testid="stream-delay"
-              disabled={running}
-              onInput={(e) => setDelay((e.currentTarget as HTMLInputElement).value)}
-            />
-          </label>
-          <label>
-            Max tokens per answer
-            <input
-              type="number"
-              min={1}
-              max={LIMITS.maxTokens}
-              step={1}
-              placeholder="per prompt"
-              value={maxTokens}
-              data-testid="stream-max-tokens"
-              disabled={running}
-              onInput={(e) => setMaxTokens((e.currentTarget as HTMLInputElement).value)}
-            />
-          </label>
+          <SelectField
+            label="Dataset"
+            value={file}
+            options={datasets.map((d) => ({
+              value: d.name,
+              label: d.count === null ? d.name : `${d.name} (${d.count} prompts)`,
+            }))}
+            emptyOption="(no datasets)"
+            onValue={setFile}
+            testId="stream-file"
+            disabled={running}
+          />
+          <TextField
+            label="Delay between requests (s)"
+            type="number"
+            min={0}
+            max={3600}
+            step={0.5}
+            value={delay}
+            onValue={setDelay}
+            testId="stream-delay"
+            disabled={running}
+          />
+          <TextField
+            label="Max tokens per answer"
+            type="number"
+            min={1}
+            max={LIMITS.maxTokens}
+            step={1}
+            placeholder="per prompt"
+            value={maxTokens}
+            onValue={setMaxTokens}
+            testId="stream-max-tokens"
+            disabled={running}
+          />
           <label class="checkbox">
             <input
               type="checkbox"
@@ -180,25 +173,22 @@ export function AutoTab() {
         <div class="kpis">
           <KpiCard
             label="Total sent"
-            value={formatInteger(status?.sent ?? 0)}
+            count={status?.sent ?? 0}
             testId="stream-sent"
-            raw={status?.sent ?? 0}
             sub={status?.total_planned
               ? `of ${formatInteger(status.total_planned)} planned`
               : undefined}
           />
           <KpiCard
             label="Succeeded"
-            value={formatInteger(status?.succeeded ?? 0)}
+            count={status?.succeeded ?? 0}
             testId="stream-succeeded"
-            raw={status?.succeeded ?? 0}
             tone="ok"
           />
           <KpiCard
             label="Failed"
-            value={formatInteger(status?.failed ?? 0)}
+            count={status?.failed ?? 0}
             testId="stream-failed"
-            raw={status?.failed ?? 0}
             tone={(status?.failed ?? 0) > 0 ? "drift" : "neutral"}
           />
           <KpiCard

@@ -15,10 +15,13 @@ import {
 } from "../../../lib/plots/compare_charts.ts";
 import { CHART_TITLES } from "../../../lib/plots/titles.ts";
 import { api, type CompareQuery, type CompareSide, messageOf } from "../api.ts";
-import { ChartCard } from "../components/chart_card.tsx";
+import { Card } from "../components/card.tsx";
+import { LookFor } from "../components/chart_card.tsx";
+import { DataTable, numeric } from "../components/data_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
-import { PlotFigure } from "../components/plot_figure.tsx";
+import { SelectField } from "../components/form_field.tsx";
+import { PlotCard } from "../components/plot_card.tsx";
 import { useStore } from "../context.ts";
 import { formatInteger, formatPercent, formatStat } from "../format.ts";
 import { CHART_HELP, TAB_PURPOSE } from "../help.ts";
@@ -38,6 +41,62 @@ const COLUMN_LABELS: Record<string, string> = {
   feedback_score: "Feedback score",
   thumbs_up: "Thumbs-up rate",
 };
+
+const COMPARE_COLUMNS = [
+  "Column",
+  ...[
+    "A",
+    "B",
+    "B − A [95% CI]",
+    "p (Mann–Whitney / Fisher)",
+    "p (Welch / z)",
+    "p adjusted",
+  ].map(numeric),
+  "Significant",
+];
+
+const BY_CHOICES = [
+  { value: "model", label: "model" },
+  { value: "variant", label: "variant (A/B tag)" },
+  { value: "time", label: "time range" },
+];
+
+/** The two sides, as the form names them. */
+const SIDES = ["A", "B"] as const;
+
+/** The start and end of each side's time range, as `datetime-local` values. */
+type Times = { aFrom: string; aTo: string; bFrom: string; bTo: string };
+
+/** One side's time range: two `datetime-local` inputs in a fieldset. */
+function TimeRange(
+  { side, times, onTime }: {
+    side: "A" | "B";
+    times: Times;
+    onTime: (key: keyof Times) => (e: Event) => void;
+  },
+) {
+  const s = side === "A" ? "a" : "b";
+  return (
+    <fieldset class="time-range">
+      <legend>{side}</legend>
+      <input
+        type="datetime-local"
+        value={times[`${s}From`]}
+        data-testid={`compare-${s}-from`}
+        aria-label={`${side} from`}
+        onInput={onTime(`${s}From`)}
+      />
+      –
+      <input
+        type="datetime-local"
+        value={times[`${s}To`]}
+        data-testid={`compare-${s}-to`}
+        aria-label={`${side} to`}
+        onInput={onTime(`${s}To`)}
+      />
+    </fieldset>
+  );
+}
 
 const differenceChart = (columns: ColumnLike[]) =>
   columns.some((c) => c.kind === "numeric") ? comparisonDifferenceSpec(columns) : null;
@@ -116,7 +175,7 @@ export function CompareTab({ active }: { active: boolean }) {
   const [by, setBy] = useState<CompareBy>("model");
   const [a, setA] = useState("");
   const [b, setB] = useState("");
-  const [times, setTimes] = useState({ aFrom: "", aTo: "", bFrom: "", bTo: "" });
+  const [times, setTimes] = useState<Times>({ aFrom: "", aTo: "", bFrom: "", bTo: "" });
   const [result, setResult] = useState<CompareBody | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -184,11 +243,10 @@ export function CompareTab({ active }: { active: boolean }) {
     () => (result?.result?.columns ?? []) as unknown as ColumnLike[],
     [result],
   );
-  const pick = (set: (v: string) => void) => (e: Event) => {
-    setTouched(true);
-    set((e.currentTarget as HTMLSelectElement).value);
-  };
-  const time = (key: keyof typeof times) => (e: Event) => {
+  const sideValue = { A: a, B: b };
+  const setSide = { A: setA, B: setB };
+  const choices = options.map((o) => ({ value: o.name, label: `${o.name} (${o.count})` }));
+  const time = (key: keyof Times) => (e: Event) => {
     setTouched(true);
     const value = (e.currentTarget as HTMLInputElement).value;
     setTimes((t) => ({ ...t, [key]: value }));
@@ -211,88 +269,36 @@ export function CompareTab({ active }: { active: boolean }) {
         }}
       >
         <div class="form-row">
-          <label>
-            Compare by
-            <select
-              value={by}
-              data-testid="compare-by"
-              onChange={(e) => {
-                setTouched(true);
-                const mode = (e.currentTarget as HTMLSelectElement).value as CompareBy;
-                setBy(mode);
-                const list = mode === "variant" ? groups?.variants ?? [] : groups?.models ?? [];
-                setA(list[0]?.name ?? "");
-                setB(list[1]?.name ?? list[0]?.name ?? "");
-              }}
-            >
-              <option value="model">model</option>
-              <option value="variant">variant (A/B tag)</option>
-              <option value="time">time range</option>
-            </select>
-          </label>
+          <SelectField
+            label="Compare by"
+            value={by}
+            options={BY_CHOICES}
+            onValue={(value) => {
+              setTouched(true);
+              const mode = value as CompareBy;
+              setBy(mode);
+              const list = mode === "variant" ? groups?.variants ?? [] : groups?.models ?? [];
+              setA(list[0]?.name ?? "");
+              setB(list[1]?.name ?? list[0]?.name ?? "");
+            }}
+            testId="compare-by"
+          />
           {by === "time"
-            ? (
-              <>
-                <fieldset class="time-range">
-                  <legend>A</legend>
-                  <input
-                    type="datetime-local"
-                    value={times.aFrom}
-                    data-testid="compare-a-from"
-                    aria-label="A from"
-                    onInput={time("aFrom")}
-                  />
-                  –
-                  <input
-                    type="datetime-local"
-                    value={times.aTo}
-                    data-testid="compare-a-to"
-                    aria-label="A to"
-                    onInput={time("aTo")}
-                  />
-                </fieldset>
-                <fieldset class="time-range">
-                  <legend>B</legend>
-                  <input
-                    type="datetime-local"
-                    value={times.bFrom}
-                    data-testid="compare-b-from"
-                    aria-label="B from"
-                    onInput={time("bFrom")}
-                  />
-                  –
-                  <input
-                    type="datetime-local"
-                    value={times.bTo}
-                    data-testid="compare-b-to"
-                    aria-label="B to"
-                    onInput={time("bTo")}
-                  />
-                </fieldset>
-              </>
-            )
-            : (
-              <>
-                <label>
-                  A
-                  <select value={a} data-testid="compare-a" onChange={pick(setA)}>
-                    {options.length === 0 ? <option value="">(none yet)</option> : null}
-                    {options.map((o) => (
-                      <option key={o.name} value={o.name}>{o.name} ({o.count})</option>
-                    ))}
-                  </select>
-                </label>
-                <label>
-                  B
-                  <select value={b} data-testid="compare-b" onChange={pick(setB)}>
-                    {options.length === 0 ? <option value="">(none yet)</option> : null}
-                    {options.map((o) => (
-                      <option key={o.name} value={o.name}>{o.name} ({o.count})</option>
-                    ))}
-                  </select>
-                </label>
-              </>
-            )}
+            ? SIDES.map((side) => <TimeRange key={side} side={side} times={times} onTime={time} />)
+            : SIDES.map((side) => (
+              <SelectField
+                key={side}
+                label={side}
+                value={sideValue[side]}
+                options={choices}
+                emptyOption="(none yet)"
+                onValue={(value) => {
+                  setTouched(true);
+                  setSide[side](value);
+                }}
+                testId={`compare-${side.toLowerCase()}`}
+              />
+            ))}
           <button type="submit" class="primary" disabled={loading} data-testid="compare-run">
             {loading ? "Comparing…" : "Compare"}
           </button>
@@ -315,13 +321,18 @@ export function CompareTab({ active }: { active: boolean }) {
           </EmptyState>
         )
         : (
-          <section class="card" data-testid="compare-result">
-            <h3 class="card-title">
-              A: <span data-testid="compare-a-label">{result.a.label}</span>{" "}
-              <span class="muted small">({formatInteger(result.a.rows)} responses)</span> · B:{" "}
-              <span data-testid="compare-b-label">{result.b.label}</span>{" "}
-              <span class="muted small">({formatInteger(result.b.rows)} responses)</span>
-            </h3>
+          <Card
+            title={
+              <>
+                A: <span data-testid="compare-a-label">{result.a.label}</span>{" "}
+                <span class="muted small">({formatInteger(result.a.rows)} responses)</span> · B:
+                {" "}
+                <span data-testid="compare-b-label">{result.b.label}</span>{" "}
+                <span class="muted small">({formatInteger(result.b.rows)} responses)</span>
+              </>
+            }
+            testId="compare-result"
+          >
             {result.reason ? <p class="muted" data-testid="compare-reason">{result.reason}</p> : (
               <>
                 <ul class="verdicts" data-testid="compare-verdicts">
@@ -335,56 +346,35 @@ export function CompareTab({ active }: { active: boolean }) {
                     </li>
                   ))}
                 </ul>
-                <p class="help">
-                  <strong>What to look for:</strong> {CHART_HELP.compareTable}
-                </p>
-                <div class="table-wrap">
-                  <table class="data-table" data-testid="compare-table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Column</th>
-                        <th scope="col" class="num">A</th>
-                        <th scope="col" class="num">B</th>
-                        <th scope="col" class="num">B − A [95% CI]</th>
-                        <th scope="col" class="num">p (Mann–Whitney / Fisher)</th>
-                        <th scope="col" class="num">p (Welch / z)</th>
-                        <th scope="col" class="num">p adjusted</th>
-                        <th scope="col">Significant</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {result.result!.columns.map((c) => <Row key={c.column} c={c} />)}
-                    </tbody>
-                  </table>
-                </div>
+                <LookFor help={CHART_HELP.compareTable} />
+                <DataTable columns={COMPARE_COLUMNS} testId="compare-table">
+                  {result.result!.columns.map((c) => <Row key={c.column} c={c} />)}
+                </DataTable>
               </>
             )}
-          </section>
+          </Card>
         )}
       {result?.result
         ? (
           <div class="grid-2">
-            <ChartCard
+            <PlotCard
               title={CHART_TITLES.comparisonDifferences}
               help={CHART_HELP.compareDifferences}
-            >
-              <PlotFigure
-                data={columns}
-                spec={differenceChart}
-                label="Difference of B from A per column, in percent of A, with 95% intervals"
-                testId="chart-compare-differences"
-                empty="No numeric column to compare."
-              />
-            </ChartCard>
-            <ChartCard title={CHART_TITLES.comparisonRates} help={CHART_HELP.compareRates}>
-              <PlotFigure
-                data={columns}
-                spec={ratesChart}
-                label="Rates of A and B per binary column"
-                testId="chart-compare-rates"
-                empty="No rate to compare."
-              />
-            </ChartCard>
+              data={columns}
+              spec={differenceChart}
+              label="Difference of B from A per column, in percent of A, with 95% intervals"
+              testId="chart-compare-differences"
+              empty="No numeric column to compare."
+            />
+            <PlotCard
+              title={CHART_TITLES.comparisonRates}
+              help={CHART_HELP.compareRates}
+              data={columns}
+              spec={ratesChart}
+              label="Rates of A and B per binary column"
+              testId="chart-compare-rates"
+              empty="No rate to compare."
+            />
           </div>
         )
         : null}

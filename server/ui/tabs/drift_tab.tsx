@@ -24,9 +24,13 @@ import {
 } from "../../../lib/plots/titles.ts";
 import { columnVerdict, driftRatio, VERDICT_LABELS } from "../../../lib/plots/verdict.ts";
 import { api, messageOf } from "../api.ts";
+import { Card } from "../components/card.tsx";
 import { ChartCard } from "../components/chart_card.tsx";
+import { DataTable, numeric } from "../components/data_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
+import { TextField } from "../components/form_field.tsx";
+import { PlotCard } from "../components/plot_card.tsx";
 import { PlotFigure } from "../components/plot_figure.tsx";
 import { useStore, useTimeZone } from "../context.ts";
 import { alertText, provisionalNote, windowSummaries } from "../drift_data.ts";
@@ -50,6 +54,53 @@ const distributionChart = (d: { column: string; body: JsonSafe<ColumnDistributio
 const heatmapChart = (
   d: { matrix: CorrelationMatrix; method: CorrelationMethod; window: "reference" | "current" },
 ) => d.matrix.columns.length ? correlationHeatmapSpec(d.matrix, d.method, d.window) : null;
+
+const WINDOW_COLUMNS = ["Window", "Rule", "Rows", "From – to"];
+const DRIFT_COLUMNS = [
+  "Column",
+  "Kind",
+  "Test",
+  numeric("Statistic"),
+  numeric("Score"),
+  numeric("Threshold"),
+  "Verdict",
+];
+const QUALITY_COLUMNS = [
+  "Column",
+  "Kind",
+  ...[
+    "Rows (ref → cur)",
+    "Missing",
+    "Distinct",
+    "Mean / most common",
+    "Std",
+    "Min … max (current)",
+    "Outliers",
+  ].map(numeric),
+  "New categories",
+];
+
+/** The size of one window (`"Reference"` or `"Current"`), in responses. */
+function WindowSizeField(
+  { window, value, onValue }: {
+    window: "Reference" | "Current";
+    value: string;
+    onValue: (value: string) => void;
+  },
+) {
+  return (
+    <TextField
+      label={`${window} window (responses)`}
+      type="number"
+      min={10}
+      max={100000}
+      step={1}
+      value={value}
+      onValue={onValue}
+      testId={`drift-${window.toLowerCase()}-size`}
+    />
+  );
+}
 
 function VerdictCell({ column }: { column: DriftColumnBody }) {
   const v = columnVerdict(column);
@@ -93,30 +144,8 @@ function WindowsForm(
   };
   return (
     <form class="inline-form" onSubmit={submit} data-testid="drift-config-form">
-      <label>
-        Reference window (responses)
-        <input
-          type="number"
-          min={10}
-          max={100000}
-          step={1}
-          value={ref}
-          data-testid="drift-reference-size"
-          onInput={(e) => setRef((e.currentTarget as HTMLInputElement).value)}
-        />
-      </label>
-      <label>
-        Current window (responses)
-        <input
-          type="number"
-          min={10}
-          max={100000}
-          step={1}
-          value={cur}
-          data-testid="drift-current-size"
-          onInput={(e) => setCur((e.currentTarget as HTMLInputElement).value)}
-        />
-      </label>
+      <WindowSizeField window="Reference" value={ref} onValue={setRef} />
+      <WindowSizeField window="Current" value={cur} onValue={setCur} />
       <button type="submit" disabled={busy} data-testid="drift-apply">
         {busy ? "Applying…" : "Apply"}
       </button>
@@ -203,53 +232,35 @@ function QualityTable({ report }: { report: DriftReportBody }) {
   const pair = (a: number | null | undefined, b: number | null | undefined, f = formatStat) =>
     `${f(a)} → ${f(b)}`;
   return (
-    <div class="table-wrap">
-      <table class="data-table" data-testid="quality-table">
-        <thead>
-          <tr>
-            <th scope="col">Column</th>
-            <th scope="col">Kind</th>
-            <th scope="col" class="num">Rows (ref → cur)</th>
-            <th scope="col" class="num">Missing</th>
-            <th scope="col" class="num">Distinct</th>
-            <th scope="col" class="num">Mean / most common</th>
-            <th scope="col" class="num">Std</th>
-            <th scope="col" class="num">Min … max (current)</th>
-            <th scope="col" class="num">Outliers</th>
-            <th scope="col">New categories</th>
+    <DataTable columns={QUALITY_COLUMNS} testId="quality-table">
+      {rows.map((q) => {
+        const r = q.reference;
+        const c = q.current;
+        const missingUp = (c.missing_share ?? 0) > (r.missing_share ?? 0);
+        return (
+          <tr key={q.column}>
+            <th scope="row">{q.column}</th>
+            <td>{q.kind}</td>
+            <td class="num">{pair(r.count, c.count, formatInteger)}</td>
+            <td class={`num ${missingUp ? "warn-text" : ""}`}>
+              {formatPercent(r.missing_share)} → {formatPercent(c.missing_share)}
+            </td>
+            <td class="num">{pair(r.distinct, c.distinct, formatInteger)}</td>
+            <td class="num">
+              {q.kind === "numerical"
+                ? pair(r.mean, c.mean)
+                : `${r.most_common ?? MISSING} → ${c.most_common ?? MISSING}`}
+            </td>
+            <td class="num">{pair(r.std, c.std)}</td>
+            <td class="num">
+              {c.min === null ? MISSING : `${formatStat(c.min)} … ${formatStat(c.max)}`}
+            </td>
+            <td class="num">{pair(r.outliers, c.outliers, formatInteger)}</td>
+            <td>{q.new_categories.length ? q.new_categories.map(String).join(", ") : "—"}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((q) => {
-            const r = q.reference;
-            const c = q.current;
-            const missingUp = (c.missing_share ?? 0) > (r.missing_share ?? 0);
-            return (
-              <tr key={q.column}>
-                <th scope="row">{q.column}</th>
-                <td>{q.kind}</td>
-                <td class="num">{pair(r.count, c.count, formatInteger)}</td>
-                <td class={`num ${missingUp ? "warn-text" : ""}`}>
-                  {formatPercent(r.missing_share)} → {formatPercent(c.missing_share)}
-                </td>
-                <td class="num">{pair(r.distinct, c.distinct, formatInteger)}</td>
-                <td class="num">
-                  {q.kind === "numerical"
-                    ? pair(r.mean, c.mean)
-                    : `${r.most_common ?? MISSING} → ${c.most_common ?? MISSING}`}
-                </td>
-                <td class="num">{pair(r.std, c.std)}</td>
-                <td class="num">
-                  {c.min === null ? MISSING : `${formatStat(c.min)} … ${formatStat(c.max)}`}
-                </td>
-                <td class="num">{pair(r.outliers, c.outliers, formatInteger)}</td>
-                <td>{q.new_categories.length ? q.new_categories.map(String).join(", ") : "—"}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -280,33 +291,22 @@ export function DriftTab() {
         retrain. The newest responses (current window) are compared with the ones before them
         (reference window).
       </p>
-      <section class="card">
-        <h3 class="card-title">Windows</h3>
+      <Card title="Windows">
         {summaries.length
           ? (
-            <table class="data-table" data-testid="drift-windows">
-              <thead>
-                <tr>
-                  <th scope="col">Window</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Rows</th>
-                  <th scope="col">From – to</th>
+            <DataTable columns={WINDOW_COLUMNS} testId="drift-windows" wrap={false}>
+              {summaries.map((w) => (
+                <tr key={w.name}>
+                  <th scope="row">{w.name}</th>
+                  <td>
+                    {w.rule}
+                    {w.note ? <div class="muted small">{w.note}</div> : null}
+                  </td>
+                  <td>{w.rows}</td>
+                  <td>{w.range}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {summaries.map((w) => (
-                  <tr key={w.name}>
-                    <th scope="row">{w.name}</th>
-                    <td>
-                      {w.rule}
-                      {w.note ? <div class="muted small">{w.note}</div> : null}
-                    </td>
-                    <td>{w.rows}</td>
-                    <td>{w.range}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )
           : <p class="muted">The drift monitor has not reported its windows yet.</p>}
         <WindowsForm
@@ -330,18 +330,17 @@ export function DriftTab() {
             </p>
           )
           : null}
-      </section>
+      </Card>
 
       {alerts.length > 0
         ? (
-          <section class="card alerts" data-testid="drift-alerts">
-            <h3 class="card-title">Alerts</h3>
+          <Card title="Alerts" class="alerts" testId="drift-alerts">
             <ul>
               {alerts.slice(-10).reverse().map((a, i) => (
                 <li key={i}>{alertText(a, (ms) => formatDateTime(ms, tz))}</li>
               ))}
             </ul>
-          </section>
+          </Card>
         )
         : null}
 
@@ -382,54 +381,36 @@ export function DriftTab() {
 
             <div class="grid-2">
               <ChartCard title="Column drift" help={CHART_HELP.driftColumns} class="span-2">
-                <div class="table-wrap">
-                  <table class="data-table" data-testid="drift-table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Column</th>
-                        <th scope="col">Kind</th>
-                        <th scope="col">Test</th>
-                        <th scope="col" class="num">Statistic</th>
-                        <th scope="col" class="num">Score</th>
-                        <th scope="col" class="num">Threshold</th>
-                        <th scope="col">Verdict</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {report.columns.map((c) => (
-                        <tr
-                          key={c.column}
-                          data-column={c.column}
-                          data-verdict={columnVerdict(c)}
-                          class={`row-${columnVerdict(c)}`}
-                        >
-                          <th scope="row">{c.column}</th>
-                          <td>{c.kind}</td>
-                          <td title={testName(c.stattest)}>{c.stattest}</td>
-                          <td class="num">{formatStat(c.statistic)}</td>
-                          <td class="num">{formatStat(c.score)}</td>
-                          <td class="num">{formatStat(c.threshold)}</td>
-                          <td>
-                            <VerdictCell column={c} />
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable columns={DRIFT_COLUMNS} testId="drift-table">
+                  {report.columns.map((c) => (
+                    <tr
+                      key={c.column}
+                      data-column={c.column}
+                      data-verdict={columnVerdict(c)}
+                      class={`row-${columnVerdict(c)}`}
+                    >
+                      <th scope="row">{c.column}</th>
+                      <td>{c.kind}</td>
+                      <td title={testName(c.stattest)}>{c.stattest}</td>
+                      <td class="num">{formatStat(c.statistic)}</td>
+                      <td class="num">{formatStat(c.score)}</td>
+                      <td class="num">{formatStat(c.threshold)}</td>
+                      <td>
+                        <VerdictCell column={c} />
+                      </td>
+                    </tr>
+                  ))}
+                </DataTable>
               </ChartCard>
-              <ChartCard
+              <PlotCard
                 title={CHART_TITLES.driftScores}
                 help={CHART_HELP.driftScores}
                 class="span-2"
-              >
-                <PlotFigure
-                  data={report.columns}
-                  spec={scoresChart}
-                  label="Drift score of each column with its threshold"
-                  testId="chart-drift-scores"
-                />
-              </ChartCard>
+                data={report.columns}
+                spec={scoresChart}
+                label="Drift score of each column with its threshold"
+                testId="chart-drift-scores"
+              />
             </div>
 
             <ChartCard title={CHART_TITLES.distributions} help={CHART_HELP.driftDistributions}>

@@ -17,9 +17,10 @@ import {
 import { CHART_TITLES } from "../../../lib/plots/titles.ts";
 import { feedbackTrendSpec, hostedCostSpec } from "../../../lib/plots/usage_charts.ts";
 import { ChartCard } from "../components/chart_card.tsx";
+import { DataTable, numeric } from "../components/data_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
-import { PlotFigure } from "../components/plot_figure.tsx";
+import { PlotCard } from "../components/plot_card.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { useStore, useTimeZone } from "../context.ts";
 import {
@@ -55,6 +56,43 @@ const feedbackChart = (d: { feedback: FeedbackSnapshot | undefined; tz: string }
 const hostedChart = (cost: CostSnapshot | undefined) =>
   cost && cost.hosted.length && cost.calls > 0 ? hostedCostSpec(cost.total_usd, cost.hosted) : null;
 
+const HOSTED_COLUMNS = ["On", numeric("Total"), numeric("Per 1,000 calls")];
+const PER_MODEL_COLUMNS = [
+  "Model",
+  ...["Calls", "Cost", "Per 1,000 calls", "Feedback", "Thumbs up"].map(numeric),
+];
+const SOURCE_COLUMNS = [
+  "Source",
+  ...["Requests", "Success", "Avg latency", "p95 latency", "TTFT p50", "Avg tokens"].map(numeric),
+];
+
+/**
+ * One KPI per percentile of a distribution ("Latency p50" as `kpi-latency-p50`, …), all with the
+ * same help.
+ */
+function PercentileKpis(
+  { name, values, percentiles, help }: {
+    name: string;
+    values: MetricsSnapshot["latency_s"] | undefined;
+    percentiles: readonly ("p50" | "p95" | "p99")[];
+    help: string;
+  },
+) {
+  return (
+    <>
+      {percentiles.map((p) => (
+        <KpiCard
+          key={p}
+          label={`${name} ${p}`}
+          value={formatSeconds(values?.[p])}
+          help={help}
+          testId={`kpi-${name.toLowerCase()}-${p}`}
+        />
+      ))}
+    </>
+  );
+}
+
 /** Feedback and cost: KPIs, the feedback trend, per-model figures and the hosted comparison. */
 function UsageSection({ m, tz }: { m: MetricsSnapshot | null; tz: string }) {
   const feedback = m?.feedback;
@@ -69,10 +107,9 @@ function UsageSection({ m, tz }: { m: MetricsSnapshot | null; tz: string }) {
       <div class="kpis">
         <KpiCard
           label="Feedback"
-          value={formatInteger(feedback?.count ?? 0)}
+          count={feedback?.count ?? 0}
           help={KPI_HELP.feedbackCount}
           testId="kpi-feedback-count"
-          raw={feedback?.count ?? 0}
           sub={feedback && feedback.count > 0
             ? `${formatInteger(feedback.thumbs_up)} up · ${
               formatInteger(feedback.thumbs_down)
@@ -114,91 +151,71 @@ function UsageSection({ m, tz }: { m: MetricsSnapshot | null; tz: string }) {
         />
       </div>
       <div class="grid-2">
-        <ChartCard title={CHART_TITLES.feedbackTrend} help={CHART_HELP.feedbackTrend}>
-          <PlotFigure
-            data={trendData}
-            spec={feedbackChart}
-            label="Share of thumbs up per time bucket"
-            testId="chart-feedback-trend"
-            empty={NO_FEEDBACK}
-          />
-        </ChartCard>
-        <ChartCard title={CHART_TITLES.hostedCost} help={CHART_HELP.hostedCost}>
-          <PlotFigure
-            data={cost}
-            spec={hostedChart}
-            label="Cost of this traffic against its cost on hosted models"
-            testId="chart-hosted-cost"
-            empty="No priced traffic or no hosted models in the price table."
-          />
+        <PlotCard
+          title={CHART_TITLES.feedbackTrend}
+          help={CHART_HELP.feedbackTrend}
+          data={trendData}
+          spec={feedbackChart}
+          label="Share of thumbs up per time bucket"
+          testId="chart-feedback-trend"
+          empty={NO_FEEDBACK}
+        />
+        <PlotCard
+          title={CHART_TITLES.hostedCost}
+          help={CHART_HELP.hostedCost}
+          data={cost}
+          spec={hostedChart}
+          label="Cost of this traffic against its cost on hosted models"
+          testId="chart-hosted-cost"
+          empty="No priced traffic or no hosted models in the price table."
+        >
           {cost && cost.hosted.length > 0
             ? (
-              <table class="data-table compact" data-testid="hosted-cost-table">
-                <thead>
-                  <tr>
-                    <th scope="col">On</th>
-                    <th scope="col" class="num">Total</th>
-                    <th scope="col" class="num">Per 1,000 calls</th>
+              <DataTable
+                columns={HOSTED_COLUMNS}
+                testId="hosted-cost-table"
+                class="compact"
+                wrap={false}
+              >
+                <tr>
+                  <td>this traffic</td>
+                  <td class="num">{formatUsd(cost.total_usd)}</td>
+                  <td class="num">{formatUsd(cost.per_1k_calls_usd)}</td>
+                </tr>
+                {cost.hosted.map((h) => (
+                  <tr key={h.name} data-hosted={h.name}>
+                    <td>{h.name}</td>
+                    <td class="num">{formatUsd(h.total_usd)}</td>
+                    <td class="num">{formatUsd(h.per_1k_calls_usd)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  <tr>
-                    <td>this traffic</td>
-                    <td class="num">{formatUsd(cost.total_usd)}</td>
-                    <td class="num">{formatUsd(cost.per_1k_calls_usd)}</td>
-                  </tr>
-                  {cost.hosted.map((h) => (
-                    <tr key={h.name} data-hosted={h.name}>
-                      <td>{h.name}</td>
-                      <td class="num">{formatUsd(h.total_usd)}</td>
-                      <td class="num">{formatUsd(h.per_1k_calls_usd)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
             )
             : null}
-        </ChartCard>
+        </PlotCard>
         <ChartCard title="Per model" help={CHART_HELP.perModelUsage} class="span-2">
-          <div class="table-wrap">
-            <table class="data-table" data-testid="per-model-usage">
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col" class="num">Calls</th>
-                  <th scope="col" class="num">Cost</th>
-                  <th scope="col" class="num">Per 1,000 calls</th>
-                  <th scope="col" class="num">Feedback</th>
-                  <th scope="col" class="num">Thumbs up</th>
+          <DataTable
+            columns={PER_MODEL_COLUMNS}
+            testId="per-model-usage"
+            emptyText={models.length === 0 ? NO_DATA : null}
+          >
+            {models.map((model) => {
+              const c = cost?.per_model[model];
+              const f = feedback?.per_model[model];
+              return (
+                <tr key={model} data-model={model}>
+                  <td>{model}</td>
+                  <td class="num">{formatInteger(c?.calls ?? 0)}</td>
+                  <td class="num">{c?.priced_calls ? formatUsd(c.total_usd) : "—"}</td>
+                  <td class="num">{formatUsd(c?.per_1k_calls_usd ?? null)}</td>
+                  <td class="num">{formatInteger(f?.count ?? 0)}</td>
+                  <td class="num" data-value={f?.share_up ?? undefined}>
+                    {formatPercent(f?.share_up ?? null)}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {models.map((model) => {
-                  const c = cost?.per_model[model];
-                  const f = feedback?.per_model[model];
-                  return (
-                    <tr key={model} data-model={model}>
-                      <td>{model}</td>
-                      <td class="num">{formatInteger(c?.calls ?? 0)}</td>
-                      <td class="num">{c?.priced_calls ? formatUsd(c.total_usd) : "—"}</td>
-                      <td class="num">{formatUsd(c?.per_1k_calls_usd ?? null)}</td>
-                      <td class="num">{formatInteger(f?.count ?? 0)}</td>
-                      <td class="num" data-value={f?.share_up ?? undefined}>
-                        {formatPercent(f?.share_up ?? null)}
-                      </td>
-                    </tr>
-                  );
-                })}
-                {models.length === 0
-                  ? (
-                    <tr>
-                      <td colSpan={6} class="muted">{NO_DATA}</td>
-                    </tr>
-                  )
-                  : null}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         </ChartCard>
       </div>
     </>
@@ -250,42 +267,23 @@ export function MetricsTab() {
         />
         <KpiCard
           label="Total requests"
-          value={formatInteger(m?.total ?? 0)}
+          count={m?.total ?? 0}
           help={KPI_HELP.total}
           testId="kpi-total"
-          raw={m?.total ?? 0}
         />
       </div>
       <div class="kpis secondary">
-        <KpiCard
-          label="Latency p50"
-          value={formatSeconds(m?.latency_s.p50)}
+        <PercentileKpis
+          name="Latency"
+          values={m?.latency_s}
+          percentiles={["p50", "p95", "p99"]}
           help={KPI_HELP.percentiles}
-          testId="kpi-latency-p50"
         />
-        <KpiCard
-          label="Latency p95"
-          value={formatSeconds(m?.latency_s.p95)}
-          help={KPI_HELP.percentiles}
-          testId="kpi-latency-p95"
-        />
-        <KpiCard
-          label="Latency p99"
-          value={formatSeconds(m?.latency_s.p99)}
-          help={KPI_HELP.percentiles}
-          testId="kpi-latency-p99"
-        />
-        <KpiCard
-          label="TTFT p50"
-          value={formatSeconds(m?.ttft_s.p50)}
+        <PercentileKpis
+          name="TTFT"
+          values={m?.ttft_s}
+          percentiles={["p50", "p95"]}
           help={KPI_HELP.ttft}
-          testId="kpi-ttft-p50"
-        />
-        <KpiCard
-          label="TTFT p95"
-          value={formatSeconds(m?.ttft_s.p95)}
-          help={KPI_HELP.ttft}
-          testId="kpi-ttft-p95"
         />
       </div>
       {empty ? <EmptyState title={NO_DATA} testId="metrics-empty" /> : null}
@@ -305,14 +303,16 @@ export function MetricsTab() {
         )
         : null}
       <div class="grid-2">
-        <ChartCard title={CHART_TITLES.latencyTrend} help={CHART_HELP.latencyTrend} class="span-2">
-          <PlotFigure
-            data={m?.latency_trend ?? []}
-            spec={trendChart}
-            label="Latency in seconds by request number"
-            testId="chart-latency-trend"
-            empty={NO_DATA}
-          />
+        <PlotCard
+          title={CHART_TITLES.latencyTrend}
+          help={CHART_HELP.latencyTrend}
+          class="span-2"
+          data={m?.latency_trend ?? []}
+          spec={trendChart}
+          label="Latency in seconds by request number"
+          testId="chart-latency-trend"
+          empty={NO_DATA}
+        >
           {m && m.latency_trend.length > TREND_POINTS
             ? (
               <p class="muted small">
@@ -320,108 +320,80 @@ export function MetricsTab() {
               </p>
             )
             : null}
-        </ChartCard>
-        <ChartCard title={CHART_TITLES.status} help={CHART_HELP.status}>
-          <PlotFigure
-            data={statusCounts}
-            spec={statusChart}
-            label={statusLabel}
-            testId="chart-status"
-          />
-        </ChartCard>
-        <ChartCard title={CHART_TITLES.tokens} help={CHART_HELP.tokens}>
-          <PlotFigure
-            data={m?.token_histogram ?? []}
-            spec={tokensChart}
-            label="Histogram of completion tokens per response"
-            testId="chart-tokens"
-            empty={NO_DATA}
-          />
-        </ChartCard>
-        <ChartCard title={CHART_TITLES.responseLength} help={CHART_HELP.responseLength}>
-          <PlotFigure
-            data={m?.response_length_histogram ?? []}
-            spec={lengthChart}
-            label="Histogram of response length in characters"
-            testId="chart-response-length"
-            empty={NO_DATA}
-          />
-        </ChartCard>
+        </PlotCard>
+        <PlotCard
+          title={CHART_TITLES.status}
+          help={CHART_HELP.status}
+          data={statusCounts}
+          spec={statusChart}
+          label={statusLabel}
+          testId="chart-status"
+        />
+        <PlotCard
+          title={CHART_TITLES.tokens}
+          help={CHART_HELP.tokens}
+          data={m?.token_histogram ?? []}
+          spec={tokensChart}
+          label="Histogram of completion tokens per response"
+          testId="chart-tokens"
+          empty={NO_DATA}
+        />
+        <PlotCard
+          title={CHART_TITLES.responseLength}
+          help={CHART_HELP.responseLength}
+          data={m?.response_length_histogram ?? []}
+          spec={lengthChart}
+          label="Histogram of response length in characters"
+          testId="chart-response-length"
+          empty={NO_DATA}
+        />
         <ChartCard
           title="By source"
           help="Where the calls come from: the Test LLM tab, Auto Stream, the API, notebooks, applications through the gateway, and OpenTelemetry spans. Counts are over every response; percentiles over the newest ones."
         >
-          <div class="table-wrap">
-            <table class="data-table" data-testid="source-table">
-              <thead>
-                <tr>
-                  <th scope="col">Source</th>
-                  <th scope="col" class="num">Requests</th>
-                  <th scope="col" class="num">Success</th>
-                  <th scope="col" class="num">Avg latency</th>
-                  <th scope="col" class="num">p95 latency</th>
-                  <th scope="col" class="num">TTFT p50</th>
-                  <th scope="col" class="num">Avg tokens</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(m?.per_source ?? {}).map(([source, st]) => (
-                  <tr key={source} data-source={source}>
-                    <td>{source}</td>
-                    <td class="num">{formatInteger(st.total)}</td>
-                    <td class="num">{formatPercent(st.success_rate)}</td>
-                    <td class="num">{formatSeconds(st.avg_latency_s)}</td>
-                    <td class="num">{formatSeconds(st.latency_p95_s)}</td>
-                    <td class="num">{formatSeconds(st.ttft_p50_s)}</td>
-                    <td class="num">{formatNumber(st.avg_tokens, 1)}</td>
-                  </tr>
-                ))}
-                {empty
-                  ? (
-                    <tr>
-                      <td colSpan={7} class="muted">{NO_DATA}</td>
-                    </tr>
-                  )
-                  : null}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={SOURCE_COLUMNS}
+            testId="source-table"
+            emptyText={empty ? NO_DATA : null}
+          >
+            {Object.entries(m?.per_source ?? {}).map(([source, st]) => (
+              <tr key={source} data-source={source}>
+                <td>{source}</td>
+                <td class="num">{formatInteger(st.total)}</td>
+                <td class="num">{formatPercent(st.success_rate)}</td>
+                <td class="num">{formatSeconds(st.avg_latency_s)}</td>
+                <td class="num">{formatSeconds(st.latency_p95_s)}</td>
+                <td class="num">{formatSeconds(st.ttft_p50_s)}</td>
+                <td class="num">{formatNumber(st.avg_tokens, 1)}</td>
+              </tr>
+            ))}
+          </DataTable>
         </ChartCard>
         <ChartCard title="Recent requests" help={CHART_HELP.recent}>
-          <div class="table-wrap">
-            <table class="data-table" data-testid="recent-table">
-              <thead>
-                <tr>
-                  <th scope="col">Time ({timeZoneAbbreviation(tz)})</th>
-                  <th scope="col">Request ID</th>
-                  <th scope="col" class="num">Latency</th>
-                  <th scope="col" class="num">Tokens</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(m?.recent ?? []).slice(0, 10).map((r) => (
-                  <tr key={r.request_id} data-request-id={r.request_id}>
-                    <td class="nowrap">{formatDateTime(r.ts_end, tz)}</td>
-                    <td class="mono" title={r.request_id}>{r.request_id.slice(0, 8)}…</td>
-                    <td class="num">{formatSeconds(r.latency_s)}</td>
-                    <td class="num">{formatInteger(r.completion_tokens)}</td>
-                    <td>
-                      <StatusBadge status={r.status} />
-                      {r.error_type ? <span class="muted small">{r.error_type}</span> : null}
-                    </td>
-                  </tr>
-                ))}
-                {empty
-                  ? (
-                    <tr>
-                      <td colSpan={5} class="muted">{NO_DATA}</td>
-                    </tr>
-                  )
-                  : null}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={[
+              `Time (${timeZoneAbbreviation(tz)})`,
+              "Request ID",
+              numeric("Latency"),
+              numeric("Tokens"),
+              "Status",
+            ]}
+            testId="recent-table"
+            emptyText={empty ? NO_DATA : null}
+          >
+            {(m?.recent ?? []).slice(0, 10).map((r) => (
+              <tr key={r.request_id} data-request-id={r.request_id}>
+                <td class="nowrap">{formatDateTime(r.ts_end, tz)}</td>
+                <td class="mono" title={r.request_id}>{r.request_id.slice(0, 8)}…</td>
+                <td class="num">{formatSeconds(r.latency_s)}</td>
+                <td class="num">{formatInteger(r.completion_tokens)}</td>
+                <td>
+                  <StatusBadge status={r.status} />
+                  {r.error_type ? <span class="muted small">{r.error_type}</span> : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         </ChartCard>
       </div>
       <UsageSection m={m} tz={tz} />

@@ -16,10 +16,11 @@ import {
 import { CHART_TITLES } from "../../../lib/plots/titles.ts";
 import { api, messageOf, type RunsQuery } from "../api.ts";
 import { ChartCard } from "../components/chart_card.tsx";
+import { DataTable, numeric } from "../components/data_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { KpiCard } from "../components/kpi_card.tsx";
-import { PlotFigure } from "../components/plot_figure.tsx";
+import { PlotCard } from "../components/plot_card.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { useStore, useTimeZone } from "../context.ts";
 import {
@@ -37,6 +38,7 @@ import type { RunOrderColumn, RunRow, RunsPage } from "../types.ts";
 const PAGE_SIZE = 25;
 const CHART_RUNS = 200;
 const MIN_REFRESH_MS = 2_000;
+const NO_RUNS = "No runs to chart yet.";
 
 function runStatus(r: RunRow): "success" | "error" {
   if (r.success !== null) return r.success >= 1 ? "success" : "error";
@@ -245,24 +247,24 @@ export function MlflowTab({ active }: { active: boolean }) {
         : null}
       {!data && !error ? <p class="muted">Loading runs from MLflow…</p> : null}
       <div class="grid-2">
-        <ChartCard title={CHART_TITLES.latencyOverTime} help={CHART_HELP.mlflowLatency}>
-          <PlotFigure
-            data={timeData}
-            spec={latencyChart}
-            label="Latency of each run over its start time"
-            testId="chart-mlflow-latency"
-            empty="No runs to chart yet."
-          />
-        </ChartCard>
-        <ChartCard title={CHART_TITLES.tokensVsLatency} help={CHART_HELP.mlflowScatter}>
-          <PlotFigure
-            data={rows}
-            spec={scatterChart}
-            label="Latency against tokens per run; colour is status, size is response length"
-            testId="chart-mlflow-scatter"
-            empty="No runs to chart yet."
-          />
-        </ChartCard>
+        <PlotCard
+          title={CHART_TITLES.latencyOverTime}
+          help={CHART_HELP.mlflowLatency}
+          data={timeData}
+          spec={latencyChart}
+          label="Latency of each run over its start time"
+          testId="chart-mlflow-latency"
+          empty={NO_RUNS}
+        />
+        <PlotCard
+          title={CHART_TITLES.tokensVsLatency}
+          help={CHART_HELP.mlflowScatter}
+          data={rows}
+          spec={scatterChart}
+          label="Latency against tokens per run; colour is status, size is response length"
+          testId="chart-mlflow-scatter"
+          empty={NO_RUNS}
+        />
         <ChartCard title="Experiment runs" help={CHART_HELP.mlflowRuns} class="span-2">
           <div class="toolbar">
             <button
@@ -284,76 +286,61 @@ export function MlflowTab({ active }: { active: boolean }) {
             </button>
             {loading ? <span class="muted small" role="status">Loading…</span> : null}
           </div>
-          <div class="table-wrap">
-            <table class="data-table" data-testid="runs-table">
-              <thead>
-                <tr>
-                  <SortHeader
-                    col="start_time"
-                    label={`Start time (${timeZoneAbbreviation(tz)})`}
-                    sort={sort}
-                    onSort={onSort}
-                  />
-                  <th scope="col">Run</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Status</th>
-                  {SORTABLE.slice(1).map((c) => (
-                    <SortHeader
-                      key={c.col}
-                      col={c.col}
-                      label={c.label}
-                      sort={sort}
-                      onSort={onSort}
-                    />
-                  ))}
-                  <th scope="col" class="num">TTFT</th>
+          <DataTable
+            columns={[
+              <SortHeader
+                key="start_time"
+                col="start_time"
+                label={`Start time (${timeZoneAbbreviation(tz)})`}
+                sort={sort}
+                onSort={onSort}
+              />,
+              "Run",
+              "Model",
+              "User",
+              "Status",
+              ...SORTABLE.slice(1).map((c) => (
+                <SortHeader key={c.col} col={c.col} label={c.label} sort={sort} onSort={onSort} />
+              )),
+              numeric("TTFT"),
+            ]}
+            testId="runs-table"
+            emptyText={data && runs.length === 0 ? "No runs on this page." : null}
+          >
+            {runs.map((r) => {
+              const href = safeHref(r.url);
+              const name = r.run_name ?? r.request_id ?? r.run_id;
+              return (
+                <tr key={r.run_id} data-run-id={r.run_id}>
+                  <td class="nowrap">{formatDateTime(r.start_time, tz)}</td>
+                  <td class="mono" title={r.request_id ?? r.run_id}>
+                    {href
+                      ? (
+                        <a
+                          href={href}
+                          target="_blank"
+                          rel="noopener noreferrer"
+                          data-testid="run-link"
+                        >
+                          {name.slice(0, 8)}…
+                        </a>
+                      )
+                      : `${name.slice(0, 8)}…`}
+                  </td>
+                  <td>{r.model ?? "—"}</td>
+                  <td>{r.user_id ?? "—"}</td>
+                  <td>
+                    <StatusBadge status={runStatus(r)} />
+                  </td>
+                  <td class="num">{formatSeconds(r.latency_s)}</td>
+                  <td class="num">{formatInteger(r.tokens)}</td>
+                  <td class="num">{formatInteger(r.response_length)}</td>
+                  <td class="num">{formatNumber(r.tokens_per_s, 1)}</td>
+                  <td class="num">{formatSeconds(r.ttft_s)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {runs.map((r) => {
-                  const href = safeHref(r.url);
-                  const name = r.run_name ?? r.request_id ?? r.run_id;
-                  return (
-                    <tr key={r.run_id} data-run-id={r.run_id}>
-                      <td class="nowrap">{formatDateTime(r.start_time, tz)}</td>
-                      <td class="mono" title={r.request_id ?? r.run_id}>
-                        {href
-                          ? (
-                            <a
-                              href={href}
-                              target="_blank"
-                              rel="noopener noreferrer"
-                              data-testid="run-link"
-                            >
-                              {name.slice(0, 8)}…
-                            </a>
-                          )
-                          : `${name.slice(0, 8)}…`}
-                      </td>
-                      <td>{r.model ?? "—"}</td>
-                      <td>{r.user_id ?? "—"}</td>
-                      <td>
-                        <StatusBadge status={runStatus(r)} />
-                      </td>
-                      <td class="num">{formatSeconds(r.latency_s)}</td>
-                      <td class="num">{formatInteger(r.tokens)}</td>
-                      <td class="num">{formatInteger(r.response_length)}</td>
-                      <td class="num">{formatNumber(r.tokens_per_s, 1)}</td>
-                      <td class="num">{formatSeconds(r.ttft_s)}</td>
-                    </tr>
-                  );
-                })}
-                {data && runs.length === 0
-                  ? (
-                    <tr>
-                      <td colSpan={10} class="muted">No runs on this page.</td>
-                    </tr>
-                  )
-                  : null}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         </ChartCard>
       </div>
     </div>

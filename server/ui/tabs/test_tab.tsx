@@ -11,6 +11,7 @@ import { api, messageOf } from "../api.ts";
 import { EmptyState } from "../components/empty_state.tsx";
 import { ErrorMessage } from "../components/error_message.tsx";
 import { FeedbackButtons } from "../components/feedback_buttons.tsx";
+import { SelectField, TextField } from "../components/form_field.tsx";
 import { MissingNote } from "../components/missing_note.tsx";
 import { StatusBadge } from "../components/status_badge.tsx";
 import { useStore, useTimeZone } from "../context.ts";
@@ -214,41 +215,34 @@ export function TestTab() {
           />
         </label>
         <div class="form-row">
-          <label>
-            Model
-            <select
-              value={model}
-              data-testid="model-select"
-              onChange={(e) => setModel((e.currentTarget as HTMLSelectElement).value)}
-            >
-              {models.length === 0 ? <option value="">(server default)</option> : null}
-              {models.map((m) => <option key={m} value={m}>{m}</option>)}
-            </select>
-          </label>
-          <label>
-            Temperature
-            <input
-              type="number"
-              min={0}
-              max={2}
-              step={0.1}
-              value={temperature}
-              data-testid="temperature-input"
-              onInput={(e) => setTemperature((e.currentTarget as HTMLInputElement).value)}
-            />
-          </label>
-          <label>
-            Max tokens
-            <input
-              type="number"
-              min={1}
-              max={LIMITS.maxTokens}
-              step={1}
-              value={maxTokens}
-              data-testid="max-tokens-input"
-              onInput={(e) => setMaxTokens((e.currentTarget as HTMLInputElement).value)}
-            />
-          </label>
+          <SelectField
+            label="Model"
+            value={model}
+            options={models}
+            emptyOption="(server default)"
+            onValue={setModel}
+            testId="model-select"
+          />
+          <TextField
+            label="Temperature"
+            type="number"
+            min={0}
+            max={2}
+            step={0.1}
+            value={temperature}
+            onValue={setTemperature}
+            testId="temperature-input"
+          />
+          <TextField
+            label="Max tokens"
+            type="number"
+            min={1}
+            max={LIMITS.maxTokens}
+            step={1}
+            value={maxTokens}
+            onValue={setMaxTokens}
+            testId="max-tokens-input"
+          />
           <button
             type="submit"
             class="primary"
