@@ -4,6 +4,12 @@
  * moment it connects, so no response produced after that is missed whatever the time the group
  * join takes. Invalid messages are skipped here (the product's consumers dead-letter them).
  *
+ * The group's position is committed: first the start offsets (a seek commits), then after every
+ * batch. A consumer rejoins its group when the group's coordinator moves (a Kafka node of a
+ * cluster dies) or after a crash, and on rejoining it reads from the committed offsets; without
+ * them it would start at the newest offset and never see the responses produced in between (their
+ * callers would wait until their timeout).
+ *
  * @module
  */
 
@@ -34,6 +40,11 @@ export class ResponseListener {
     this.#consumer = kafka.consumer({ groupId: this.#groupId, allowAutoTopicCreation: false });
   }
 
+  /** Its consumer group (its own, deleted by {@linkcode stop}). */
+  get groupId(): string {
+    return this.#groupId;
+  }
+
   /** Joins its own group at the topic's offsets of now; resolves once listening. */
   async start(): Promise<void> {
     const admin = this.#kafka.admin();
@@ -49,7 +60,6 @@ export class ResponseListener {
       });
     });
     await this.#consumer.run({
-      autoCommit: false,
       eachBatch: ({ batch }) => {
         for (const message of batch.messages) {
           let event: ResponseEvent;
@@ -63,6 +73,8 @@ export class ResponseListener {
         return Promise.resolve();
       },
     });
+    // With offsets committed (kafkajs' default), a seek also commits: the group's position is
+    // the start offsets from its first fetch on.
     for (const { partition, offset } of startOffsets) {
       this.#consumer.seek({ topic: this.#topic, partition, offset });
     }
