@@ -74,9 +74,15 @@ export async function startService(spec: ServiceSpawnSpec): Promise<StartedServi
     name: spec.name,
     pid: child.pid,
     exited: child.status,
-    waitExit: () => {
-      child.ref();
-      return child.status;
+    waitExit: async () => {
+      // A timer keeps the event loop alive while the status is awaited. (Not child.ref(): once
+      // the exit has been seen the child's resource is closed and ref() throws BadResource.)
+      const keepAlive = setInterval(() => {}, 1_000);
+      try {
+        return await child.status;
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
     pidFile: spec.pidFile,
     stopSignal: spec.stopSignal,

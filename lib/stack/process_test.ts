@@ -96,5 +96,23 @@ Deno.test("waitExit keeps the event loop alive until the unref'd service has exi
   const status = await service.waitExit();
   assert.equal(status.code, 0);
   assert.equal(isAlive(service.pid), false);
+  // Once the exit was seen (the child's resource is closed), waiting again answers at once.
+  assert.deepEqual(await service.waitExit(), status);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("waitExit after stopService answers with the exit status", async () => {
+  const dir = await Deno.makeTempDir();
+  const service = await startService({
+    name: "long",
+    command: "sleep",
+    args: ["300"],
+    logFile: `${dir}/long.log`,
+    pidFile: `${dir}/long.pid`,
+  });
+  await stopService(service.pid, { graceMs: 5_000 });
+  await delay(300); // meanwhile the exit is delivered and the child's resource closed
+  const status = await service.waitExit();
+  assert.equal(status.signal, "SIGTERM");
   await Deno.remove(dir, { recursive: true });
 });
