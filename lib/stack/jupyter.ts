@@ -73,7 +73,8 @@ export interface NotebookRun {
  * `jupyter nbconvert --execute`) then drops it. This runner keeps every output with the cell it
  * belongs to, by the id of the request that made it, whenever it arrives; after the last cell it
  * waits (up to `lateOutputS`) for any cell that calls a display function and shows nothing yet,
- * and executes a cell that must display (`displayTags`) again when nothing came.
+ * then reads on until the kernel has been quiet for a second (an expression's late value, a late
+ * log line), and executes a cell that must display (`displayTags`) again when nothing came.
  */
 const RUNNER = String.raw`
 import asyncio, json, os, queue, re, sys
@@ -132,6 +133,20 @@ class Runner(NotebookClient):
                 continue
             self.route(msg)
 
+    async def drain(self, quiet, seconds):
+        """Reads late messages until none came for quiet seconds (at most seconds in all)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            try:
+                msg = await self.kc.iopub_channel.get_msg(timeout=min(left, quiet))
+            except queue.Empty:
+                return
+            self.route(msg)
+
 async def main():
     nb = nbformat.read(source_path, as_version=4)
     client = Runner(
@@ -148,6 +163,9 @@ async def main():
         expected = [i for i, c in code
                     if DISPLAY_CALL.search(c.source) or must_display_tags & set(c.metadata.get("tags", []))]
         await client.wait_for(expected, float(late_s))
+        # Any cell's output may come late, an expression's value too: the last cell has no next
+        # cell whose run would pick it up, so read until the kernel has been quiet for a second.
+        await client.drain(1.0, float(late_s))
         for index, cell in code:
             if shows(cell) or not must_display_tags & set(cell.metadata.get("tags", [])):
                 continue

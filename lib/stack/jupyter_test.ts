@@ -35,6 +35,8 @@ Deno.test({
             ["plot"],
           ),
           cell('"last"'),
+          // output published after the last cell was reported done, by no display function
+          cell('setTimeout(() => console.log("late line"), 300);'),
         ],
         metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
         nbformat: 4,
@@ -58,6 +60,12 @@ Deno.test({
       assert.deepEqual(data(3), ["shown"]);
       assert.equal(cells[4].outputs?.length, 1);
       assert.match(String(data(4)?.[0]), /last/);
+      const late = cells[5].outputs as { output_type: string; text?: unknown }[] | undefined;
+      assert.deepEqual(
+        late?.filter((o) => o.output_type === "stream").map((o) => text(o.text).trim()),
+        ["late line"],
+      );
+      assert.ok(run.late_outputs >= 1, `late outputs ${run.late_outputs}`);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
