@@ -30,13 +30,11 @@ export interface StartedService {
   name: string;
   pid: number;
   /**
-   * Resolves when the process exits (and reaps it). The child is unref'd (the service outlives
-   * this process), so awaiting this alone does not keep the event loop alive: a test that
-   * awaits it with nothing else pending ends with "Promise resolution is still pending but the
-   * event loop has already resolved". Use {@linkcode StartedService.waitExit} to wait for it.
+   * Waits for the process to exit (and reaps it), keeping the event loop alive meanwhile: the
+   * child is unref'd (the service outlives this process), so awaiting its status alone with
+   * nothing else pending ends a test with "Promise resolution is still pending but the event loop
+   * has already resolved".
    */
-  exited: Promise<Deno.CommandStatus>;
-  /** Waits for the process to exit, keeping the event loop alive meanwhile. */
   waitExit(): Promise<Deno.CommandStatus>;
   /** Where its pid is recorded. */
   pidFile: string;
@@ -73,7 +71,6 @@ export async function startService(spec: ServiceSpawnSpec): Promise<StartedServi
   return {
     name: spec.name,
     pid: child.pid,
-    exited: child.status,
     waitExit: async () => {
       // A timer keeps the event loop alive while the status is awaited. (Not child.ref(): once
       // the exit has been seen the child's resource is closed and ref() throws BadResource.)

@@ -91,7 +91,7 @@ Deno.test("waitExit keeps the event loop alive until the unref'd service has exi
     logFile: `${dir}/short.log`,
     pidFile: `${dir}/short.pid`,
   });
-  // Nothing else is pending here: awaiting `service.exited` instead ends the test with
+  // Nothing else is pending here: awaiting the unref'd child's status alone ends the test with
   // "Promise resolution is still pending but the event loop has already resolved".
   const status = await service.waitExit();
   assert.equal(status.code, 0);
