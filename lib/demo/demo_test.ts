@@ -110,7 +110,12 @@ Deno.test({
     assert.match(text, /starting the dashboard \(deno task serve\)/);
     assert.match(text, /serve │ dashboard: http:\/\/127\.0\.0\.1:\d+\//);
     assert.match(text, /pinned the newest 30 responses as the drift reference/);
-    assert.match(text, /drift: \d+ of \d+ columns drifted \(prompt_/, "the prompt columns drift");
+    // the prompt columns drift; others may too (latency moves with the machine's load)
+    assert.match(
+      text,
+      /drift: \d+ of \d+ columns drifted \([^)]*\bprompt_/,
+      "the prompt columns drift",
+    );
     assert.match(text, /(columns are red on the Drift tab|the Drift tab is red)/);
     assert.match(text, /\d+ calls failed \(connection_refused \d+/);
     assert.match(text, /\d+ calls answered since/);
