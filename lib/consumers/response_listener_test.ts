@@ -2,13 +2,7 @@
 import assert from "node:assert/strict";
 import { sampleResponse } from "../events/testing.ts";
 import { createKafka, EventProducer } from "../kafka/mod.ts";
-import {
-  createTopicsReady,
-  INTEGRATION,
-  integrationConfig,
-  uniqueName,
-  waitFor,
-} from "../stack/testing.ts";
+import { createTestTopics, INTEGRATION, integrationConfig, waitFor } from "../stack/testing.ts";
 import { ResponseListener } from "./response_listener.ts";
 
 Deno.test({
@@ -17,10 +11,7 @@ Deno.test({
   fn: async () => {
     const { kafka: config } = integrationConfig();
     const kafka = createKafka(config.brokers, "response-listener-test");
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = uniqueName("response-listener-test");
-    await createTopicsReady(admin, [topic], 3);
+    const { topics: { responses: topic }, cleanup } = await createTestTopics(kafka, ["responses"]);
     const producer = new EventProducer(kafka, { lingerMs: 5 });
     await producer.connect();
     const seen = new Set<string>();
@@ -70,8 +61,7 @@ Deno.test({
       await intruder.disconnect().catch(() => {});
       await listener.stop();
       await producer.disconnect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-      await admin.disconnect();
+      await cleanup();
     }
   },
 });

@@ -8,7 +8,7 @@ import { EventProducer } from "./producer.ts";
 import { readTopic } from "./reader.ts";
 import { TOPICS } from "./topics.ts";
 import {
-  createTopicsReady,
+  createTestTopics,
   INTEGRATION,
   integrationConfig,
   uniqueName,
@@ -17,15 +17,14 @@ import {
 
 async function withTopic(fn: (topic: string, brokers: string[]) => Promise<void>) {
   const { kafka: config } = integrationConfig();
-  const admin = createKafka(config.brokers, "kafka-test-admin").admin();
-  await admin.connect();
-  const topic = uniqueName("kafka-test");
-  await createTopicsReady(admin, [topic], 3);
+  const { topics, cleanup } = await createTestTopics(
+    createKafka(config.brokers, "kafka-test-admin"),
+    ["kafka"],
+  );
   try {
-    await fn(topic, config.brokers);
+    await fn(topics.kafka, config.brokers);
   } finally {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-    await admin.disconnect();
+    await cleanup();
   }
 }
 
