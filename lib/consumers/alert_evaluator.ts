@@ -45,7 +45,7 @@ import {
   parseAlertEvent,
 } from "../alerts/mod.ts";
 import { decodeResponse, parseFeedbackEvent } from "../events/mod.ts";
-import { type EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
+import { type EventProducer, GROUPS, retryTransient, TOPICS } from "../kafka/mod.ts";
 import { RecentIds } from "../metrics/mod.ts";
 
 /** The Kafka header naming the evaluator that wrote a record (it skips its own on reading). */
@@ -255,11 +255,11 @@ export class AlertEvaluator {
     const targets: Positions = new Map();
     const admin = this.#admin;
     for (const topic of [this.topics.alerts, ...this.#inputTopics]) {
-      const ends = await retried(() => admin.fetchTopicOffsets(topic));
+      const ends = await retryTransient(() => admin.fetchTopicOffsets(topic));
       const begin = topic === this.topics.alerts
         ? new Map(ends.map((p) => [p.partition, BigInt(p.low)]))
         : new Map(
-          (await retried(() => admin.fetchTopicOffsetsByTimestamp(topic, from))).map((p) => [
+          (await retryTransient(() => admin.fetchTopicOffsetsByTimestamp(topic, from))).map((p) => [
             p.partition,
             BigInt(p.offset),
           ]),
@@ -511,7 +511,7 @@ export class AlertEvaluator {
     if (!this.#leader || this.#leaderTarget || this.#fetchingTarget || !this.#admin) return;
     const admin = this.#admin;
     this.#fetchingTarget = true;
-    retried(() => admin.fetchTopicOffsets(this.topics.alerts)).then((ends) => {
+    retryTransient(() => admin.fetchTopicOffsets(this.topics.alerts)).then((ends) => {
       if (!this.#leader) return;
       this.#leaderTarget = new Map([[
         this.topics.alerts,
@@ -528,22 +528,6 @@ export class AlertEvaluator {
     const e = error instanceof Error ? error : new Error(String(error));
     this.#lastError = e.message;
     this.#options.onError?.(e);
-  }
-}
-
-/**
- * Runs an admin read again on a transient broker answer (a partition whose leader moves, or a
- * topic created a moment ago that its leader does not serve yet): up to 10 attempts.
- */
-async function retried<T>(read: () => Promise<T>): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      const retriable = (error as { retriable?: boolean }).retriable !== false;
-      if (attempt >= 10 || !retriable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
   }
 }
 

@@ -15,6 +15,7 @@
 
 import type { Consumer, Kafka } from "kafkajs";
 import { decodeResponse, type ResponseEvent } from "../events/mod.ts";
+import { retryTransient } from "../kafka/mod.ts";
 
 /**
  * Calls `onResponse` with every valid response produced to `topic` after {@linkcode start}.
@@ -49,8 +50,10 @@ export class ResponseListener {
   async start(): Promise<void> {
     const admin = this.#kafka.admin();
     await admin.connect();
-    const startOffsets = await admin.fetchTopicOffsetsByTimestamp(this.#topic, Date.now())
-      .finally(() => admin.disconnect());
+    // a node restarting or a topic just created answers "not the leader" for a moment
+    const startOffsets = await retryTransient(() =>
+      admin.fetchTopicOffsetsByTimestamp(this.#topic, Date.now())
+    ).finally(() => admin.disconnect());
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topic: this.#topic, fromBeginning: false });
     const joined = new Promise<void>((resolve) => {

@@ -20,3 +20,4 @@ export * from "./lag.ts";
 export * from "./reader.ts";
 export * from "./bounded_publisher.ts";
 export * from "./request_queue_fix.ts";
+export * from "./transient_retry.ts";

@@ -7,6 +7,7 @@
  */
 
 import type { Kafka, KafkaMessage } from "kafkajs";
+import { retryTransient } from "./transient_retry.ts";
 
 /** A message read from a topic, with its partition. */
 export type ReadMessage = KafkaMessage & { partition: number };
@@ -37,7 +38,7 @@ export async function readTopic(
   await admin.connect();
   let offsets;
   try {
-    offsets = await admin.fetchTopicOffsets(topic);
+    offsets = await retryTransient(() => admin.fetchTopicOffsets(topic));
   } finally {
     await admin.disconnect();
   }
