@@ -65,9 +65,10 @@ export async function createTestTopics<K extends string>(
 }
 
 /**
- * Creates topics and waits until every partition has a leader that serves it. A broker can
- * answer "does not host this topic-partition" for a moment after creation (seen while other
- * topics are created and deleted), which kafkajs does not retry: this does.
+ * Creates topics and waits until every partition has a leader that serves it (answers for its
+ * offsets). A broker can answer "does not host this topic-partition" or "not the leader" for a
+ * moment after creation (seen while other topics are created and deleted), which kafkajs does not
+ * retry: this does.
  *
  * @example
  * ```ts ignore
@@ -87,10 +88,15 @@ export async function createTopicsReady(
     async () => {
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: names });
-        return topics.length === names.length &&
+        const led = topics.length === names.length &&
           topics.every((t) =>
             t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0)
           );
+        // a leader in the metadata may still answer "not the leader" for a moment: ready is
+        // when every leader serves its partitions' offsets
+        if (!led) return false;
+        await Promise.all(names.map((topic) => admin.fetchTopicOffsets(topic)));
+        return true;
       } catch {
         return false; // not hosted yet
       }
@@ -98,6 +104,36 @@ export async function createTopicsReady(
     `leaders for ${names.join(", ")}`,
     30_000,
   );
+}
+
+/**
+ * Commits a new consumer group's offsets at the topic's current end, so that a consumer started
+ * in it reads only what is produced from now on (a shared topic's history can be thousands of
+ * events from earlier tests).
+ *
+ * @example
+ * ```ts ignore
+ * const group = uniqueName("sink");
+ * await commitGroupAtEnd(kafka, group, "llm.responses");
+ * ```
+ */
+export async function commitGroupAtEnd(
+  kafka: import("kafkajs").Kafka,
+  groupId: string,
+  topic: string,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Polls until `check` is true; throws naming `what` after `timeoutMs`. */
