@@ -209,9 +209,13 @@ export class MlflowClient {
     try {
       page = await search();
     } catch (error) {
-      // A search only reads, so one retry of a server error is safe; MLflow 3.17 answers 500
-      // to one of two concurrent first searches of a fresh server (a race on a lazy import).
-      if (!(error instanceof MlflowError && error.status >= 500)) throw error;
+      // A search only reads, so one retry is safe: of a server error (MLflow 3.17 answers 500
+      // to one of two concurrent first searches of a fresh server, a race on a lazy import), and
+      // of no answer in time (a single-worker server busy with a sink's writes on a loaded
+      // machine; seen in CI after 15 s).
+      const retriable = error instanceof MlflowError &&
+        (error.status >= 500 || error.status === 0);
+      if (!retriable) throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));
       page = await search();
     }

@@ -115,3 +115,20 @@ Deno.test("a run search is retried once after a server error, and a second error
     await server.shutdown();
   }
 });
+
+Deno.test("a run search that gets no answer in time is tried once more", async () => {
+  // A double of MLflow's runs/search that answers the first call only after the client's timeout.
+  let calls = 0;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async () => {
+    calls++;
+    if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 400));
+    return Response.json({ runs: [] });
+  });
+  try {
+    const mlflow = new MlflowClient(`http://127.0.0.1:${server.addr.port}`, { timeoutMs: 150 });
+    assert.deepEqual((await mlflow.searchRuns({ experiment_ids: ["1"] })).runs, []);
+    assert.equal(calls, 2);
+  } finally {
+    await server.shutdown();
+  }
+});
