@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LlmWorker, MlflowSink, readResponses } from "../consumers/mod.ts";
-import { createKafka, EventProducer, GROUPS } from "../kafka/mod.ts";
+import { createKafka, EventProducer, GROUPS, TOPICS } from "../kafka/mod.ts";
 import { MlflowClient, tagOf } from "../mlflow/mod.ts";
 import { LlmClient } from "../client/llm_client.ts";
 import {
+  commitGroupAtEnd,
   createTestTopics,
   INTEGRATION,
   integrationConfig,
@@ -193,14 +194,19 @@ Deno.test({
       ollamaHost: config.ollama.host,
       groupId: GROUPS.worker,
     });
-    // The MLflow sink, in a group and experiment of its own, logs what the stream produced.
+    // The MLflow sink, in a group and experiment of its own, logs what the stream produced. Its
+    // group starts at the topic's end: from the beginning it would first log every earlier
+    // test's response (thousands in the suite), and the runs of this one came minutes late.
     const mlflow = new MlflowClient(config.mlflow.uri);
+    const sinkGroup = uniqueName("stream-cli-sink");
+    await commitGroupAtEnd(kafka, sinkGroup, TOPICS.responses);
     const sink = new MlflowSink({
       kafka,
       dlq: producer,
       mlflow,
       experiment: uniqueName("stream-cli"),
-      groupId: uniqueName("stream-cli-sink"),
+      groupId: sinkGroup,
+      minuteRuns: false,
     });
     await Promise.all([worker.start(), sink.start()]);
     let result;
