@@ -86,8 +86,36 @@ export async function startService(spec: ServiceSpawnSpec): Promise<StartedServi
   };
 }
 
+/** The state letter of a /proc `stat` file (it follows the parenthesised command name). */
+function procState(statPath: string): string | null {
+  try {
+    const stat = Deno.readTextFileSync(statPath);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return null;
+  }
+}
+
+const exited = (state: string | null) => state === null || state === "Z" || state === "X";
+
 /**
- * True when a process with this pid exists and is not a zombie.
+ * True while any thread of the process still runs. The pid's own state alone is not enough: a
+ * multi-threaded process (a JVM) whose main thread has ended shows as a zombie while its other
+ * threads are still running or exiting, and until the last one is gone its sockets stay open.
+ */
+function anyThreadLive(pid: number): boolean {
+  try {
+    for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+      if (!exited(procState(`/proc/${pid}/task/${task.name}/stat`))) return true;
+    }
+  } catch {
+    // the process is gone
+  }
+  return false;
+}
+
+/**
+ * True when a process with this pid exists and has a thread that is not a zombie.
  *
  * @example
  * ```ts
@@ -95,14 +123,9 @@ export async function startService(spec: ServiceSpawnSpec): Promise<StartedServi
  * ```
  */
 export function isAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // The state letter follows the parenthesised command name.
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
+  const state = procState(`/proc/${pid}/stat`);
+  if (state === null) return false;
+  return !exited(state) || anyThreadLive(pid);
 }
 
 /** Pids of every live process in a process group (read from /proc). */
@@ -114,7 +137,10 @@ export function processGroupMembers(pgid: number): number[] {
       const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // fields[0] = state, fields[1] = ppid, fields[2] = pgrp
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") members.push(Number(entry.name));
+      const pid = Number(entry.name);
+      if (Number(fields[2]) === pgid && (fields[0] !== "Z" || anyThreadLive(pid))) {
+        members.push(pid);
+      }
     } catch {
       // the process ended while we looked
     }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   delay,
   isAlive,
+  isPortOpen,
   processGroupMembers,
   readPidFile,
   runLogged,
@@ -116,3 +117,48 @@ Deno.test("waitExit after stopService answers with the exit status", async () =>
   assert.equal(status.signal, "SIGTERM");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a process whose main thread ended is alive while another thread runs and holds its port", async () => {
+  // Python ends its main thread with pthread_exit while a second thread sleeps: the pid's own
+  // state is then Z, as a JVM's is while its other threads shut down, and its socket is open.
+  const child = new Deno.Command("python3", {
+    args: [
+      "-c",
+      [
+        "import ctypes, socket, threading, time",
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()",
+        "print(s.getsockname()[1], flush=True)",
+        "threading.Thread(target=lambda: time.sleep(60)).start()",
+        "ctypes.CDLL(None).pthread_exit(None)",
+      ].join("\n"),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    const reader = child.stdout.getReader();
+    const { value } = await reader.read();
+    reader.releaseLock();
+    const port = Number(new TextDecoder().decode(value).trim());
+    const state = () => {
+      const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`);
+      return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    };
+    for (let i = 0; i < 100 && state() !== "Z"; i++) await delay(20);
+    assert.equal(state(), "Z", "the main thread ended");
+    assert.equal(await isPortOpen("127.0.0.1", port), true);
+    assert.equal(isAlive(child.pid), true, "a thread still runs");
+    assert.ok(processGroupMembers(pgidOf(child.pid)).includes(child.pid), "a member of its group");
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stdout.cancel().catch(() => {});
+  }
+  assert.equal(isAlive(child.pid), false);
+});
+
+/** The process group of a pid (field 5 of /proc/<pid>/stat). */
+function pgidOf(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+}
