@@ -82,3 +82,9 @@ export {
   selectRows,
   sortRows,
 } from "./response_rows.ts";
+export {
+  defaultSelections,
+  groupCounts,
+  type SelectionChoice,
+  timeHalves,
+} from "./default_selections.ts";
