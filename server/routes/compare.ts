@@ -4,7 +4,12 @@
  * /api/compare/groups: what can be selected.
  */
 import { Hono } from "hono";
-import { ADJUST_METHODS, type AdjustMethod, verdictText } from "../../lib/compare/mod.ts";
+import {
+  ADJUST_METHODS,
+  type AdjustMethod,
+  groupCounts,
+  verdictText,
+} from "../../lib/compare/mod.ts";
 import {
   compareSelections,
   ROW_NUMERIC_COLUMNS,
@@ -108,21 +113,19 @@ export function compareRoutes(deps: AppDeps): Hono {
   });
   app.get("/compare/groups", (c) => {
     const { rows, capacity } = deps.comparisonWindow();
-    const models = new Map<string, number>();
-    const variants = new Map<string, number>();
     let first: number | null = null;
     let last: number | null = null;
     for (const r of rows) {
-      models.set(r.model, (models.get(r.model) ?? 0) + 1);
-      if (r.variant !== null) variants.set(r.variant, (variants.get(r.variant) ?? 0) + 1);
       first = first === null ? r.ts_end : Math.min(first, r.ts_end);
       last = last === null ? r.ts_end : Math.max(last, r.ts_end);
     }
-    const list = (m: Map<string, number>) =>
-      [...m].sort(([x], [y]) => x.localeCompare(y)).map(([name, count]) => ({ name, count }));
+    // every model and variant with its rows, by name
+    const list = (key: "model" | "variant") =>
+      groupCounts(rows, key, 1).sort(([x], [y]) => x.localeCompare(y))
+        .map(([name, count]) => ({ name, count }));
     return c.json({
-      models: list(models),
-      variants: list(variants),
+      models: list("model"),
+      variants: list("variant"),
       rows: rows.length,
       capacity,
       first_ts: first,
