@@ -54,12 +54,7 @@ class BenchDeps implements AppDeps {
     return Promise.resolve({ experiment_id: "0", runs: [] });
   }
   runsSummary() {
-    return Promise.resolve({
-      total_runs: 0,
-      avg_latency_s: null,
-      avg_tokens: null,
-      successful_runs: 0,
-    });
+    return Promise.resolve(null);
   }
   mlflowUiUrl(experimentId: string): string {
     return `about:blank#${experimentId}`;

@@ -5,7 +5,14 @@
  * @module
  */
 
-import type { AppDeps, ComparisonWindow, HealthReport, LiveEvent, RunsPage } from "./deps.ts";
+import type {
+  AppDeps,
+  ComparisonWindow,
+  HealthReport,
+  LiveEvent,
+  RunsPage,
+  RunsSummary,
+} from "./deps.ts";
 import { createRequestEvent, type FeedbackEvent, type RequestInput } from "../lib/events/mod.ts";
 import type { ComparisonRow } from "../lib/compare/response_rows.ts";
 import { FeedbackTotals } from "../lib/metrics/feedback_totals.ts";
@@ -93,12 +100,13 @@ export class PipelineDouble implements AppDeps {
       next_page_token: "next",
     });
   }
-  runsSummary() {
+  runsSummary(): Promise<RunsSummary | null> {
     return Promise.resolve({
       total_runs: 1,
       avg_latency_s: 1.5,
       avg_tokens: 10,
       successful_runs: 1,
+      counted_at: "2026-01-01T00:00:00.000Z",
     });
   }
   mlflowUiUrl(experimentId: string, runId?: string) {

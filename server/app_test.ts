@@ -139,6 +139,16 @@ Deno.test("GET /api/mlflow/runs flattens runs, links each to the MLflow UI and v
   assert.match((await bad.json()).error.message, /order_by must be one of start_time, latency_s/);
 });
 
+Deno.test("GET /api/mlflow/runs answers with the page while the runs are still being counted", async () => {
+  const { app, deps } = setup();
+  deps.runsSummary = () => Promise.resolve(null);
+  const response = await app.request("/api/mlflow/runs");
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.equal(body.summary, null);
+  assert.equal(body.runs.length, 1);
+});
+
 Deno.test("drift routes return the monitor's state and validate window sizes", async () => {
   const { app, deps } = setup();
   assert.deepEqual(

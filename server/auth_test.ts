@@ -114,6 +114,7 @@ class RecordingDouble implements AppDeps {
       avg_latency_s: null,
       avg_tokens: null,
       successful_runs: 0,
+      counted_at: "2026-01-01T00:00:00.000Z",
     }));
   }
   mlflowUiUrl(experimentId: string) {

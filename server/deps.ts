@@ -17,8 +17,10 @@ import type {
   ResponseEvent,
 } from "../lib/events/mod.ts";
 import type { FeedbackRecord, MetricsSnapshot } from "../lib/metrics/mod.ts";
-import type { MlflowRun } from "../lib/mlflow/mod.ts";
+import type { MlflowRun, RunsSummary } from "../lib/mlflow/mod.ts";
 import type { StreamStatus } from "../lib/stream/engine.ts";
+
+export type { RunsSummary } from "../lib/mlflow/mod.ts";
 
 export type {
   ConsumerGroupHealth,
@@ -32,14 +34,6 @@ export interface RunsPage {
   experiment_id: string;
   runs: MlflowRun[];
   next_page_token?: string;
-}
-
-/** Totals over every run of the experiment. */
-export interface RunsSummary {
-  total_runs: number;
-  avg_latency_s: number | null;
-  avg_tokens: number | null;
-  successful_runs: number;
 }
 
 /** Options of a stream started from the dashboard. */
@@ -99,7 +93,8 @@ export interface AppDeps {
   searchRuns(
     request: { maxResults: number; pageToken?: string; orderBy?: string },
   ): Promise<RunsPage>;
-  runsSummary(): Promise<RunsSummary>;
+  /** The experiment's run totals, or null while MLflow has not been counted yet (never waits long). */
+  runsSummary(): Promise<RunsSummary | null>;
   mlflowUiUrl(experimentId: string, runId?: string): string;
   drift(): DriftStatus;
   /** Changes the drift windows or pins a baseline; a RangeError says why it cannot. */

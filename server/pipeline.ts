@@ -55,7 +55,7 @@ import {
   RequestIndex,
   RingBuffer,
 } from "../lib/metrics/mod.ts";
-import { MlflowClient } from "../lib/mlflow/mod.ts";
+import { ExperimentTotals, MlflowClient, type RunsSummary } from "../lib/mlflow/mod.ts";
 import type { StackConfig } from "../lib/stack/config.ts";
 import { kafkaStatus } from "../lib/stack/kafka.ts";
 import { mlflowStatus } from "../lib/stack/mlflow.ts";
@@ -70,7 +70,6 @@ import type {
   HealthReport,
   LiveEvent,
   RunsPage,
-  RunsSummary,
   StreamStartOptions,
   WorkerHealth,
 } from "./deps.ts";
@@ -79,6 +78,9 @@ import { StreamSupervisor } from "./stream_supervisor.ts";
 
 /** How long a health report is reused: every browser stream and API call shares one check. */
 export const HEALTH_CACHE_MS = 1_500;
+
+/** How long `GET /api/mlflow/runs` waits for the first count of the runs before it answers without. */
+export const RUNS_SUMMARY_WAIT_MS = 2_000;
 
 /** Responses the comparison view can compare: the newest 10,000 (the metrics window's size). */
 export const COMPARISON_WINDOW = 10_000;
@@ -164,7 +166,8 @@ export class Pipeline implements AppDeps {
   /** The health report, computed at most every 1.5 s and shared by every caller. */
   readonly #health = new CachedValue(() => this.#computeHealth(), HEALTH_CACHE_MS);
   #healthTimer: ReturnType<typeof setInterval> | null = null;
-  #runsSummaryCache: { at: number; value: RunsSummary } | null = null;
+  /** The experiment's run totals: counted in MLflow now and then, the sink's runs added between. */
+  readonly #runTotals: ExperimentTotals;
   #evaluator: AlertEvaluator | null = null;
 
   private constructor(options: PipelineOptions) {
@@ -216,10 +219,16 @@ export class Pipeline implements AppDeps {
       experiment: config.mlflow.experiment,
       topic: topics.responses,
       groupId: this.#groups.mlflowSink,
-      onLogged: () => {
-        this.#runsSummaryCache = null;
+      onLogged: (logged) => {
+        this.#runTotals.add(logged);
         this.#emit({ type: "runs", data: { changed: true } });
       },
+    });
+    this.#runTotals = new ExperimentTotals({
+      mlflow: this.#mlflow,
+      experimentId: () => this.#experimentId(),
+      onCounted: () => this.#emit({ type: "runs", data: { changed: true } }),
+      onError: (error) => console.error(`mlflow run totals: ${error.message}`),
     });
     this.#feedbackSink = new MlflowFeedback({
       kafka: this.#kafka,
@@ -229,7 +238,6 @@ export class Pipeline implements AppDeps {
       topic: topics.feedback,
       groupId: this.#groups.mlflowFeedback,
       onLogged: () => {
-        this.#runsSummaryCache = null;
         this.#emit({ type: "runs", data: { changed: true } });
       },
     });
@@ -629,28 +637,13 @@ export class Pipeline implements AppDeps {
     return { experiment_id: experimentId, ...page };
   }
 
-  async runsSummary(): Promise<RunsSummary> {
-    if (this.#runsSummaryCache && Date.now() - this.#runsSummaryCache.at < 3_000) {
-      return this.#runsSummaryCache.value;
-    }
-    const runs = await this.#mlflow.searchAllRuns({ experiment_ids: [await this.#experimentId()] });
-    let latency = 0;
-    let tokens = 0;
-    let successful = 0;
-    for (const run of runs) {
-      const metric = (key: string) => run.data.metrics?.find((m) => m.key === key)?.value ?? 0;
-      latency += metric("latency_s");
-      tokens += metric("tokens");
-      if (run.info.status === "FINISHED") successful++;
-    }
-    const value = {
-      total_runs: runs.length,
-      avg_latency_s: runs.length ? latency / runs.length : null,
-      avg_tokens: runs.length ? tokens / runs.length : null,
-      successful_runs: successful,
-    };
-    this.#runsSummaryCache = { at: Date.now(), value };
-    return value;
+  /**
+   * The experiment's run totals, or null when the first count of its runs in MLflow has not
+   * finished within {@linkcode RUNS_SUMMARY_WAIT_MS} (the runs page does not wait for it; a live
+   * `runs` event follows when the count is done).
+   */
+  runsSummary(): Promise<RunsSummary | null> {
+    return this.#runTotals.summary(RUNS_SUMMARY_WAIT_MS);
   }
 
   /** The experiment's page in the MLflow UI, once the sink knows its id (else null). */

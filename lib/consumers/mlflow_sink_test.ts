@@ -4,7 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { createKafka, EventProducer, readTopic, TOPICS } from "../kafka/mod.ts";
-import { minuteStart, MlflowClient, requestIdUnit, tagOf } from "../mlflow/mod.ts";
+import {
+  ExperimentTotals,
+  minuteStart,
+  MlflowClient,
+  requestIdUnit,
+  runContribution,
+  tagOf,
+} from "../mlflow/mod.ts";
 import type { ResponseEvent } from "../events/mod.ts";
 import { MlflowSink } from "./mlflow_sink.ts";
 import { sampleResponse } from "../events/testing.ts";
@@ -16,31 +23,43 @@ import {
   waitFor,
 } from "../stack/testing.ts";
 
+/** What a response that timed out has in place of an answer. */
+const TIMED_OUT = {
+  status: "error" as const,
+  error: { type: "timeout" as const, message: "slow" },
+  response: "",
+  ttft_ms: null,
+};
+
+/** A Kafka client, its admin and a producer, and a fresh topic; `close` deletes the topic. */
+async function sinkTestbed(name: string, partitions = 3) {
+  const config = integrationConfig();
+  const kafka = createKafka(config.kafka.brokers, "sink-test");
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = uniqueName(name);
+  await createTopicsReady(admin, [topic], partitions);
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+  const close = async () => {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  };
+  return { config, kafka, admin, topic, producer, close };
+}
+
 Deno.test({
   name: "the sink logs one run per response as DESIGN.md maps it, and a replay adds none",
   ...INTEGRATION,
   fn: async () => {
-    const config = integrationConfig();
-    const kafka = createKafka(config.kafka.brokers, "sink-test");
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = uniqueName("sink-test");
-    await createTopicsReady(admin, [topic], 3);
-    const producer = new EventProducer(kafka);
-    await producer.connect();
+    const { config, kafka, admin, topic, producer, close } = await sinkTestbed("sink-test");
     const events = Array.from({ length: 25 }, (_, i) =>
       sampleResponse({
         ts_start: 1_800_000_000_000 + i * 1000,
         ts_end: 1_800_000_000_500 + i * 1000,
         latency_ms: 500 + i,
-        ...(i % 5 === 4
-          ? {
-            status: "error" as const,
-            error: { type: "timeout" as const, message: "slow" },
-            response: "",
-            ttft_ms: null,
-          }
-          : {}),
+        ...(i % 5 === 4 ? TIMED_OUT : {}),
       }));
     for (const e of events) await producer.send(topic, e.request_id, e);
     await producer.send(topic, "broken", "{ this is not a response");
@@ -116,9 +135,7 @@ Deno.test({
     assert.match(dead[0].reason, /invalid JSON/);
     assert.equal(atob(dead[0].original_base64), "{ this is not a response");
 
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] });
-    await admin.disconnect();
+    await close();
   },
 });
 
@@ -126,14 +143,7 @@ Deno.test({
   name: "after a backlog, a call done again adds no second run (the chunk's range holds 100 runs)",
   ...INTEGRATION,
   fn: async () => {
-    const config = integrationConfig();
-    const kafka = createKafka(config.kafka.brokers, "sink-test");
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = uniqueName("sink-backlog");
-    await createTopicsReady(admin, [topic], 1);
-    const producer = new EventProducer(kafka);
-    await producer.connect();
+    const { config, kafka, topic, producer, close } = await sinkTestbed("sink-backlog", 1);
     const mlflow = new MlflowClient(config.mlflow.uri);
     const options = {
       kafka,
@@ -179,9 +189,7 @@ Deno.test({
     assert.equal(runs.length, 102);
     assert.equal(runs.filter((r) => tagOf(r, "request_id") === first[0].request_id).length, 1);
 
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] });
-    await admin.disconnect();
+    await close();
   },
 });
 
@@ -190,14 +198,7 @@ Deno.test({
     "sampled: runs only for the picked request ids and every error; one minute run per minute and model counts all; a replay writes none again",
   ...INTEGRATION,
   fn: async () => {
-    const config = integrationConfig();
-    const kafka = createKafka(config.kafka.brokers, "sink-test");
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = uniqueName("sink-sample");
-    await createTopicsReady(admin, [topic], 3);
-    const producer = new EventProducer(kafka);
-    await producer.connect();
+    const { config, kafka, admin, topic, producer, close } = await sinkTestbed("sink-sample");
     // Three past minutes, two models: windows that close as soon as the topic is read.
     const t0 = minuteStart(Date.now() - 3_600_000);
     const events = Array.from({ length: 60 }, (_, i) =>
@@ -296,8 +297,69 @@ Deno.test({
       windows.size,
     );
 
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic] });
-    await admin.disconnect();
+    await close();
+  },
+});
+
+Deno.test({
+  name:
+    "run totals kept from the sink's reports, counted again while it logs, equal every run read",
+  ...INTEGRATION,
+  fn: async () => {
+    const { config, kafka, topic, producer, close } = await sinkTestbed("sink-totals-test");
+    const now = Date.now();
+    const events = Array.from({ length: 150 }, (_, i) =>
+      sampleResponse({
+        ts_start: now - 60_000 + i * 100,
+        ts_end: now - 59_000 + i * 100,
+        latency_ms: 200 + 7 * i,
+        completion_tokens: i % 40,
+        ...(i % 6 === 5 ? TIMED_OUT : {}),
+      }));
+    for (const e of events) await producer.send(topic, e.request_id, e);
+    await producer.flush();
+
+    const mlflow = new MlflowClient(config.mlflow.uri);
+    let sink: MlflowSink | null = null;
+    // small pages and a slow sink, so the counts read while runs are being created
+    const totals = new ExperimentTotals({
+      mlflow,
+      experimentId: () => Promise.resolve(sink!.experimentId!),
+      pageSize: 20,
+    });
+    sink = new MlflowSink({
+      kafka,
+      dlq: producer,
+      mlflow,
+      experiment: uniqueName("sink-totals-test"),
+      groupId: uniqueName("sink-totals-group"),
+      topic,
+      chunkSize: 10,
+      concurrency: 2,
+      minuteRuns: false,
+      onLogged: (logged) => totals.add(logged),
+    });
+    await sink.start();
+    let counts = 0;
+    while (sink.loggedCount < events.length) {
+      await totals.recount();
+      counts++;
+    }
+    await sink.stop();
+    assert.ok(counts >= 2, `${counts} counts while the sink logged`);
+
+    const runs = await mlflow.searchAllRuns({ experiment_ids: [sink.experimentId!] });
+    assert.equal(runs.length, events.length);
+    const read = runs.map(runContribution);
+    const kept = (await totals.summary())!;
+    assert.equal(kept.total_runs, events.length);
+    assert.equal(kept.successful_runs, read.filter((c) => c.finished).length);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(Math.abs(kept.avg_latency_s! - mean(read.map((c) => c.latencyS))) < 1e-9);
+    assert.ok(Math.abs(kept.avg_tokens! - mean(read.map((c) => c.tokens))) < 1e-9);
+    await totals.recount();
+    assert.equal((await totals.summary())!.total_runs, events.length, "a last count agrees");
+
+    await close();
   },
 });

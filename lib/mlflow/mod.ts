@@ -16,3 +16,4 @@ export * from "./client.ts";
 export * from "./mapping.ts";
 export * from "./run_policy.ts";
 export * from "./minute_aggregate.ts";
+export * from "./experiment_totals.ts";

@@ -29,7 +29,8 @@ import type { FeedbackEvent } from "../../lib/events/feedback.ts";
 import type { ComparisonResult } from "../../lib/compare/compare.ts";
 import type { SelectionComparison } from "../../lib/compare/response_rows.ts";
 import type { StreamStatus } from "../../lib/stream/engine.ts";
-import type { AppDeps, LiveEvent, RunsSummary } from "../deps.ts";
+import type { RunsSummary } from "../../lib/mlflow/experiment_totals.ts";
+import type { AppDeps, LiveEvent } from "../deps.ts";
 import type { flattenRun } from "../routes/mlflow.ts";
 import type { SubmitBodySchema } from "../routes/requests.ts";
 import type { FeedbackBodySchema } from "../routes/feedback.ts";
@@ -78,7 +79,8 @@ export type RunRow = ReturnType<typeof flattenRun>;
 export interface RunsPage {
   experiment_id: string;
   experiment_url: string | null;
-  summary: RunsSummary;
+  /** Null while the experiment's runs have not been counted yet. */
+  summary: RunsSummary | null;
   runs: RunRow[];
   next_page_token: string | null;
 }

@@ -237,7 +237,14 @@ export function MlflowTab({ active }: { active: boolean }) {
           help="Reliability metric and quality indicator."
         />
       </div>
-      {data && data.summary.total_runs === 0 && runs.length === 0
+      {data && data.summary === null
+        ? (
+          <p class="muted" data-testid="mlflow-counting">
+            Counting the experiment's runs in MLflow; the totals appear when the count is done.
+          </p>
+        )
+        : null}
+      {data && data.summary?.total_runs === 0 && runs.length === 0
         ? (
           <EmptyState title="No runs yet" testId="mlflow-empty">
             Every LLM request is logged as one MLflow run by the mlflow-sink consumer. Send a prompt
