@@ -180,16 +180,8 @@ export class ExperimentTotals {
   add(events: readonly ResponseEvent[]): void {
     for (const event of events) {
       const c = responseContribution(event);
-      if (this.#count) {
-        this.#count.reported.set(event.request_id, c);
-        continue;
-      }
-      const counted = this.#unreported.get(event.request_id);
-      if (counted) {
-        this.#sums?.add(counted, -1);
-        this.#unreported.delete(event.request_id);
-      }
-      this.#sums?.add(c);
+      if (this.#count) this.#count.reported.set(event.request_id, c);
+      else this.#addReported(event.request_id, c);
     }
   }
 
@@ -199,6 +191,16 @@ export class ExperimentTotals {
       this.#counting = null;
     });
     return this.#counting;
+  }
+
+  /** Adds a run the sink reported, in place of what the last count saw of it, if anything. */
+  #addReported(requestId: string, c: RunContribution): void {
+    const counted = this.#unreported.get(requestId);
+    if (counted) {
+      this.#sums?.add(counted, -1);
+      this.#unreported.delete(requestId);
+    }
+    this.#sums?.add(c);
   }
 
   #summaryNow(): RunsSummary | null {
@@ -258,7 +260,8 @@ export class ExperimentTotals {
       this.#countedAt = startedAt;
     } catch (error) {
       // what the sink reported meanwhile is in MLflow: the totals kept so far still lack it
-      for (const c of count.reported.values()) this.#sums?.add(c);
+      this.#count = null;
+      for (const [requestId, c] of count.reported) this.#addReported(requestId, c);
       this.#onError?.(error as Error);
       throw error;
     } finally {

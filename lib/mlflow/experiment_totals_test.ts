@@ -190,6 +190,25 @@ Deno.test("an old count is answered at once and recounted in the background; a f
   assert.equal(recounted?.counted_at, new Date(now).toISOString());
 });
 
+Deno.test("runs the sink reports during a count that fails are kept in the earlier totals", async () => {
+  const mlflow = new SearchDouble();
+  mlflow.log(response(1));
+  const totals = new ExperimentTotals({
+    mlflow,
+    experimentId: () => Promise.resolve("1"),
+    onError: () => {},
+  });
+  await totals.recount();
+  const during = response(2);
+  mlflow.beforePage = () => {
+    mlflow.log(during);
+    totals.add([during]);
+    mlflow.fail = new Error("MLflow unreachable");
+  };
+  await assert.rejects(totals.recount(), /MLflow unreachable/);
+  near(await totals.summary(), expected(mlflow.runs));
+});
+
 Deno.test("a response's contribution is its run's latency in seconds, tokens and status", () => {
   assert.deepEqual(responseContribution(response(2)), {
     latencyS: 0.3,
