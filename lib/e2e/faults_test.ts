@@ -434,8 +434,7 @@ Deno.test({
             recentBefore.map((r) => r.request_id).sort(),
             "the response stream shows the same responses",
           );
-          // the first dashboard's totals were counted and then kept from its sink; the second's
-          // are a fresh count of the same runs
+          // the restarted dashboard counts the runs afresh: the same runs, the same totals
           const runsAfter = await countedRuns(second);
           assertSameTotals(runsAfter, runsBefore);
           timings.restart_step_s = (Date.now() - started) / 1000;
