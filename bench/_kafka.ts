@@ -7,6 +7,7 @@
 
 import type { Kafka } from "kafkajs";
 import type { ResponseEvent } from "../lib/events/mod.ts";
+import { createTopicsServed } from "../lib/kafka/mod.ts";
 
 /** Every name {@linkcode uniqueName} handed out in this process (consumer groups among them). */
 export const UNIQUE_NAMES: Set<string> = new Set();
@@ -38,10 +39,7 @@ export async function createTopic(kafka: Kafka, topic: string, partitions = 3): 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions }],
-      waitForLeaders: true,
-    });
+    await createTopicsServed(admin, [{ topic, numPartitions: partitions }]);
   } finally {
     await admin.disconnect();
   }

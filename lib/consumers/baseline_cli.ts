@@ -26,7 +26,7 @@ import { LlmClient } from "../client/llm_client.ts";
 import { BUNDLED_BASELINE, TIMING_COLUMNS } from "../drift/baseline.ts";
 import { llmColumns } from "../drift/llm_columns.ts";
 import { comparableColumns, toCsv } from "../drift/llm_report.ts";
-import { createKafka, EventProducer } from "../kafka/mod.ts";
+import { createKafka, createTopicsServed, EventProducer } from "../kafka/mod.ts";
 import { loadStackConfig } from "../stack/config.ts";
 import { loadDataset } from "../stream/dataset.ts";
 import { StreamJob } from "../stream/engine.ts";
@@ -118,13 +118,10 @@ async function run(args: BaselineArgs): Promise<string> {
   const kafka = createKafka(config.kafka.brokers, "llm-baseline");
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: topics.requests, numPartitions: 1 }, {
-      topic: topics.responses,
-      numPartitions: 1,
-    }],
-    waitForLeaders: true,
-  });
+  await createTopicsServed(admin, [
+    { topic: topics.requests, numPartitions: 1 },
+    { topic: topics.responses, numPartitions: 1 },
+  ]);
   const producer = new EventProducer(kafka);
   let worker: LlmWorker | null = null;
   let client: LlmClient | null = null;

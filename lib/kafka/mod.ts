@@ -21,3 +21,4 @@ export * from "./reader.ts";
 export * from "./bounded_publisher.ts";
 export * from "./request_queue_fix.ts";
 export * from "./transient_retry.ts";
+export * from "./topics_served.ts";

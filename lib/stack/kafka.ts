@@ -11,6 +11,7 @@
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 // the fix of kafkajs' request queue timer (TimeoutNegativeWarning, busy polling): see the module
 import "../kafka/request_queue_fix.ts";
+import { createTopicsServed } from "../kafka/topics_served.ts";
 import { type StackConfig, TOPICS } from "./config.ts";
 import { exists } from "./_fs.ts";
 import { requireCommand } from "./prerequisites.ts";
@@ -557,9 +558,11 @@ export async function ensureTopics(config: StackConfig): Promise<void> {
     const kept = (topic: string) =>
       topic === TOPICS.alerts ? [{ name: "retention.ms", value: "-1" }] : [];
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({
+      // kafkajs' waitForLeaders gives up when a node answers "does not host this
+      // topic-partition" a moment after creation (seen on the three-node cluster)
+      await createTopicsServed(
+        admin,
+        missing.map((topic) => ({
           topic,
           numPartitions: config.kafka.partitions,
           ...(config.kafka.external ? { replicationFactor: -1, configEntries: kept(topic) } : {
@@ -570,7 +573,7 @@ export async function ensureTopics(config: StackConfig): Promise<void> {
             }, ...kept(topic)],
           }),
         })),
-      });
+      );
     }
     if (existing.has(TOPICS.alerts) && !config.kafka.external) {
       await admin.alterConfigs({

@@ -7,7 +7,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { Ollama } from "ollama";
 import { executeNotebook } from "./jupyter.ts";
 import { stripAnsi } from "./ansi.ts";
-import { INTEGRATION, integrationConfig, uniqueName } from "./testing.ts";
+import { createTopicsReady, INTEGRATION, integrationConfig, uniqueName } from "./testing.ts";
 
 Deno.test({
   name: "kafkajs produces to and consumes from the local broker through a consumer group",
@@ -22,7 +22,7 @@ Deno.test({
     const topic = uniqueName("stack-test");
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createTopicsReady(admin, [topic], 3);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const sent = Array.from({ length: 12 }, (_, i) => ({

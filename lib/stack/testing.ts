@@ -4,6 +4,7 @@
  * @module
  */
 
+import { createTopicsServed } from "../kafka/topics_served.ts";
 import { loadStackConfig, type StackConfig } from "./config.ts";
 
 /**
@@ -65,10 +66,8 @@ export async function createTestTopics<K extends string>(
 }
 
 /**
- * Creates topics and waits until every partition has a leader that serves it (answers for its
- * offsets). A broker can answer "does not host this topic-partition" or "not the leader" for a
- * moment after creation (seen while other topics are created and deleted), which kafkajs does not
- * retry: this does.
+ * Creates topics with `numPartitions` partitions each and waits until every partition has a
+ * leader that serves it (see {@linkcode createTopicsServed}).
  *
  * @example
  * ```ts ignore
@@ -80,30 +79,9 @@ export async function createTopicsReady(
   names: string[],
   numPartitions: number,
 ): Promise<void> {
-  await admin.createTopics({
-    topics: names.map((topic) => ({ topic, numPartitions })),
-    waitForLeaders: false,
+  await createTopicsServed(admin, names.map((topic) => ({ topic, numPartitions })), {
+    timeoutMs: 30_000,
   });
-  await waitFor(
-    async () => {
-      try {
-        const { topics } = await admin.fetchTopicMetadata({ topics: names });
-        const led = topics.length === names.length &&
-          topics.every((t) =>
-            t.partitions.length === numPartitions && t.partitions.every((p) => p.leader >= 0)
-          );
-        // a leader in the metadata may still answer "not the leader" for a moment: ready is
-        // when every leader serves its partitions' offsets
-        if (!led) return false;
-        await Promise.all(names.map((topic) => admin.fetchTopicOffsets(topic)));
-        return true;
-      } catch {
-        return false; // not hosted yet
-      }
-    },
-    `leaders for ${names.join(", ")}`,
-    30_000,
-  );
 }
 
 /**
