@@ -79,3 +79,45 @@ export async function waitIdle(admin: Admin, what: string, timeoutMs: number): P
     throw new Error(`${error.message} (${lags})`);
   });
 }
+
+/**
+ * Where requests went, for a failing test's message: each id's request on `llm.requests`, its
+ * responses on `llm.responses` (valid or not) and its dead letters on `llm.dlq`, with partitions,
+ * offsets and times, so that a lost answer says which hop lost it.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await traceRequests(kafka, ["03436dbb-…"]));
+ * ```
+ */
+export async function traceRequests(kafka: Kafka, ids: string[]): Promise<string> {
+  if (ids.length === 0) return "";
+  const wanted = new Set(ids);
+  const found = new Map<string, string[]>(ids.map((id) => [id, []]));
+  const text = new TextDecoder();
+  for (const topic of [TOPICS.requests, TOPICS.responses, TOPICS.dlq]) {
+    const messages = await readTopic(kafka, topic, { timeoutMs: 120_000 }).catch((error) => {
+      for (const id of ids) found.get(id)!.push(`${topic}: not read (${error.message})`);
+      return [];
+    });
+    for (const message of messages) {
+      const body = message.value ? text.decode(message.value) : "";
+      const id = ids.find((candidate) => body.includes(candidate));
+      if (!id || !wanted.has(id)) continue;
+      let what = "";
+      if (topic === TOPICS.responses) {
+        try {
+          const event = decodeResponse(message.value);
+          what = ` valid ${event.status} from ${event.worker_id}`;
+        } catch (error) {
+          what = ` INVALID (${(error as Error).message.slice(0, 300)})`;
+        }
+      } else if (topic === TOPICS.dlq) what = ` ${body.slice(0, 300)}`;
+      found.get(id)!.push(
+        `${topic}[${message.partition}]@${message.offset} at ` +
+          `${new Date(Number(message.timestamp)).toISOString()}${what}`,
+      );
+    }
+  }
+  return ids.map((id) => `${id}: ${found.get(id)!.join("; ") || "on no topic"}`).join("\n");
+}
