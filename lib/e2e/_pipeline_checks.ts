@@ -92,7 +92,6 @@ export async function waitIdle(admin: Admin, what: string, timeoutMs: number): P
  */
 export async function traceRequests(kafka: Kafka, ids: string[]): Promise<string> {
   if (ids.length === 0) return "";
-  const wanted = new Set(ids);
   const found = new Map<string, string[]>(ids.map((id) => [id, []]));
   const text = new TextDecoder();
   for (const topic of [TOPICS.requests, TOPICS.responses, TOPICS.dlq]) {
@@ -103,7 +102,7 @@ export async function traceRequests(kafka: Kafka, ids: string[]): Promise<string
     for (const message of messages) {
       const body = message.value ? text.decode(message.value) : "";
       const id = ids.find((candidate) => body.includes(candidate));
-      if (!id || !wanted.has(id)) continue;
+      if (!id) continue;
       let what = "";
       if (topic === TOPICS.responses) {
         try {
